@@ -1,0 +1,1 @@
+"""pluralbench: an inspect-ai evaluation suite for pluralistic alignment."""

@@ -1,0 +1,138 @@
+"""Reading user and bundled data files with errors that name the file, line and field."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class DataFileError(ValueError):
+    """A data or option file is missing, malformed, or breaks its format."""
+
+
+def bundled_path(name: str) -> Path:
+    """Return the path of a file bundled in ``pluralbench/data``.
+
+    Args:
+        name: File name inside the data package.
+
+    Returns:
+        The file's path on disk.
+    """
+    return Path(str(files("pluralbench.data").joinpath(name)))
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """Summarize a pydantic error as ``field: problem`` parts.
+
+    Args:
+        error: The validation error.
+
+    Returns:
+        One line naming each failing field and its problem.
+    """
+    parts = []
+    for item in error.errors():
+        field = ".".join(str(p) for p in item["loc"]) or "(record)"
+        message = "unknown field" if item["type"] == "extra_forbidden" else item["msg"]
+        parts.append(f"field '{field}': {message}")
+    return "; ".join(parts)
+
+
+def read_text_file(path: str | Path, what: str) -> str:
+    """Read a text file, turning I/O failures into a clear :class:`DataFileError`.
+
+    Args:
+        path: File to read.
+        what: What the file is for, used in the message (e.g. ``"persona file"``).
+
+    Returns:
+        The file's text.
+
+    Raises:
+        DataFileError: If the file is missing or unreadable.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise DataFileError(f"{what} {file}: no such file")
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataFileError(f"{what} {file}: cannot be read ({error})") from error
+
+
+def read_json_file(path: str | Path, what: str) -> Any:
+    """Parse a JSON file with a message naming the file and position on failure.
+
+    Args:
+        path: File to read.
+        what: What the file is for, used in messages.
+
+    Returns:
+        The parsed JSON value.
+
+    Raises:
+        DataFileError: If the file is missing, unreadable or not valid JSON.
+    """
+    text = read_text_file(path, what)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DataFileError(f"{what} {path}: invalid JSON at line {error.lineno} column {error.colno}: {error.msg}") from error
+
+
+def read_jsonl_models(
+    path: str | Path,
+    model: type[ModelT],
+    what: str,
+    *,
+    id_of: Callable[[ModelT], str] | None = None,
+    check: Callable[[ModelT], list[str]] | None = None,
+) -> list[ModelT]:
+    """Read a JSONL file into validated pydantic models.
+
+    Args:
+        path: The JSONL file.
+        model: The pydantic model of one line.
+        what: What the file is for, used in messages.
+        id_of: Returns a record's id; duplicates are rejected when given.
+        check: Extra per-record checks returning problems.
+
+    Returns:
+        One model per non-empty line, in file order.
+
+    Raises:
+        DataFileError: On the first malformed, invalid or duplicate record, naming the file and line.
+    """
+    records: list[ModelT] = []
+    seen: dict[str, int] = {}
+    for number, line in enumerate(read_text_file(path, what).splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{what} {path}, line {number}"
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise DataFileError(f"{where}: invalid JSON ({error.msg})") from error
+        try:
+            record = model.model_validate(raw)
+        except ValidationError as error:
+            raise DataFileError(f"{where}: {describe_validation_error(error)}") from error
+        if check is not None and (problems := check(record)):
+            raise DataFileError(f"{where}: {'; '.join(problems)}")
+        if id_of is not None:
+            record_id = id_of(record)
+            if record_id in seen:
+                raise DataFileError(f"{where}: duplicate id '{record_id}' (first on line {seen[record_id]})")
+            seen[record_id] = number
+        records.append(record)
+    if not records:
+        raise DataFileError(f"{what} {path}: contains no records")
+    return records

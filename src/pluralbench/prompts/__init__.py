@@ -1,0 +1,1 @@
+"""Every prompt template of the suite, one module per task family."""
