@@ -1,5 +1,6 @@
 """Entry point target of the ``inspect_ai`` group: registers every task and the local model."""
 
 from pluralbench.model import local
+from pluralbench.tasks.persona import persona, persona_intersectionality, persona_loo, persona_pass_at_k
 
-__all__ = ["local"]
+__all__ = ["local", "persona", "persona_intersectionality", "persona_loo", "persona_pass_at_k"]

@@ -5,12 +5,21 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+from inspect_ai._util.error import PrerequisiteError
+
 DEFAULT_MODEL_NAME = "smollm2-135m"
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
-class LocalModelError(RuntimeError):
-    """The local model cannot be loaded (missing or unreadable weights, unknown name)."""
+class LocalModelError(PrerequisiteError):
+    """The local model cannot be loaded (missing or unreadable weights, unknown name).
+
+    A ``PrerequisiteError``, so the inspect CLI prints the message as one line, not a traceback.
+    """
+
+    def __str__(self) -> str:
+        """Return the message."""
+        return str(self.message)
 
 
 def bundled_smollm2_path() -> Path:

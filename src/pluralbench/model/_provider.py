@@ -60,26 +60,35 @@ class LocalLlamaAPI(ModelAPI):
     ) -> None:
         """Load the GGUF model; see the class docstring for arguments."""
         super().__init__(model_name=model_name, base_url=base_url, api_key=api_key, config=config)
-        path = resolve_gguf_path(model_name, model_path)
-        from llama_cpp import Llama
-
-        try:
-            self._llama = Llama(
-                model_path=str(path),
-                n_ctx=int(n_ctx),
-                n_threads=int(n_threads) if n_threads is not None else None,
-                verbose=False,
-                **model_args,
-            )
-        except (ValueError, RuntimeError) as error:
-            raise LocalModelError(f"local model {path}: llama.cpp could not load it ({error})") from error
+        self._path = resolve_gguf_path(model_name, model_path)
+        self._llama_args: dict[str, Any] = {
+            "n_ctx": int(n_ctx),
+            "n_threads": int(n_threads) if n_threads is not None else None,
+            **model_args,
+        }
+        self._llama: Any = None
+        self._template: ChatTemplate | None = None
         self._lock = threading.Lock()
-        self._template = ChatTemplate.from_metadata(self._llama.metadata)
-        atexit.register(self._close)
+
+    def _loaded(self) -> tuple[Any, ChatTemplate]:
+        """Load the model on first use (call with the lock held) and return it with its template."""
+        if self._llama is None:
+            from llama_cpp import Llama
+
+            try:
+                self._llama = Llama(model_path=str(self._path), verbose=False, **self._llama_args)
+            except (ValueError, RuntimeError) as error:
+                raise LocalModelError(f"local model {self._path}: llama.cpp could not load it ({error})") from error
+            self._template = ChatTemplate.from_metadata(self._llama.metadata)
+            atexit.register(self._close)
+        assert self._template is not None
+        return self._llama, self._template
 
     def _close(self) -> None:
         with self._lock:
-            self._llama.close()
+            if self._llama is not None:
+                self._llama.close()
+                self._llama = None
 
     def max_tokens(self) -> int | None:
         """Return the default completion length for the local model."""
@@ -110,10 +119,21 @@ class LocalLlamaAPI(ModelAPI):
         """
         if tools:
             raise LocalModelError("the local model does not support tool calls")
-        prompt = self._template.render(input)
-        return await asyncio.to_thread(self._complete, prompt, config)
+        return await asyncio.to_thread(self._complete, input, config)
 
-    def _complete(self, prompt: str, config: GenerateConfig) -> ModelOutput:
+    def render_prompt(self, messages: list[ChatMessage]) -> str:
+        """Render a conversation to the exact prompt text the model completes.
+
+        Args:
+            messages: The conversation.
+
+        Returns:
+            The prompt string, built with the chat template embedded in the GGUF file.
+        """
+        with self._lock:
+            return self._loaded()[1].render(messages)
+
+    def _complete(self, messages: list[ChatMessage], config: GenerateConfig) -> ModelOutput:
         from llama_cpp import LlamaGrammar
 
         grammar = None
@@ -121,14 +141,16 @@ class LocalLlamaAPI(ModelAPI):
             schema = config.response_schema.json_schema.model_dump(exclude_none=True)
             grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
         with self._lock:
-            result: Any = self._llama.create_completion(
+            llama, template = self._loaded()
+            prompt = template.render(messages)
+            result: Any = llama.create_completion(
                 prompt,
                 max_tokens=config.max_tokens or DEFAULT_MAX_TOKENS,
                 temperature=config.temperature if config.temperature is not None else 0.0,
                 top_p=config.top_p if config.top_p is not None else 1.0,
                 repeat_penalty=1.0,
                 seed=config.seed if config.seed is not None else DEFAULT_SEED,
-                stop=[*(config.stop_seqs or []), *self._template.stop],
+                stop=[*(config.stop_seqs or []), *template.stop],
                 grammar=grammar,
             )
         choice = result["choices"][0]

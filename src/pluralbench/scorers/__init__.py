@@ -1,0 +1,1 @@
+"""Scorers: debate critic, persona identification, steerability, alignment targets."""

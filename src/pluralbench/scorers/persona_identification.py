@@ -1,0 +1,87 @@
+"""Persona identification: can a judge tell, from the answer alone, whom it was written for?
+
+The judge sees the answer and ``k`` candidate personas (the true one and seeded distractors,
+positions shuffled when the dataset was built) and names one. Chance level is ``1/k``; a
+personalized answer should be identified well above it. Unlike the critic's verdict, this
+signal does not depend on the judge's taste.
+"""
+
+from __future__ import annotations
+
+from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, ci, mean, metric, scorer, stderr
+from inspect_ai.solver import TaskState
+from pydantic import BaseModel, ConfigDict
+
+from pluralbench.prompts.persona import CANDIDATE, IDENTIFY_PERSON, UNTRUSTED_NOTICE
+
+from .judging import ask_for_verdict, fenced, new_nonce, role_model
+
+
+class IdentificationVerdict(BaseModel):
+    """Structured reply of the identification judge."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    reasoning: str = ""
+    person: int
+
+
+@metric
+def chance_level() -> Metric:
+    """Mean chance level ``1/k`` of the scored samples, to read next to the identification rate.
+
+    Returns:
+        The metric.
+    """
+
+    def compute(scores: list[SampleScore]) -> float:
+        levels = [float(s.score.metadata["chance"]) for s in scores if s.score.metadata and "chance" in s.score.metadata]
+        return sum(levels) / len(levels) if levels else float("nan")
+
+    return compute
+
+
+@scorer(metrics=[mean(), stderr(), ci(0.95, method="bootstrap"), chance_level()])
+def persona_identification() -> Scorer:
+    """Score 1 when the judge picks the true persona among the candidates in the sample metadata.
+
+    Returns:
+        The scorer; replies naming no valid candidate are unscored with a reason.
+    """
+
+    async def score(state: TaskState, target: Target) -> Score:
+        answer = state.metadata.get("answer")
+        candidates: list[str] = state.metadata["identify_candidates"]
+        k = len(candidates)
+        if not answer:
+            return Score.unscored(reason=state.metadata.get("answer_problem") or "no answer to identify")
+        nonce = new_nonce()
+        blocks = "\n\n".join(
+            CANDIDATE.format(number=i, nonce=nonce, persona=fenced(text, nonce)) for i, text in enumerate(candidates, 1)
+        )
+        prompt = IDENTIFY_PERSON.format(
+            k=k, nonce=nonce, notice=UNTRUSTED_NOTICE.format(nonce=nonce), answer=fenced(answer, nonce), candidates=blocks
+        )
+        judge, self_graded = role_model("judge")
+        reply = await ask_for_verdict(judge, prompt, IdentificationVerdict, "identification")
+        metadata = {
+            "judge_model": str(judge),
+            "self_graded": self_graded,
+            "chance": 1 / k,
+            "true_position": state.metadata["identify_answer"],
+            "verdict_replies": reply.replies,
+        }
+        if reply.verdict is None:
+            return Score.unscored(reason=reply.problem, metadata=metadata)
+        chosen = reply.verdict.person
+        if not 1 <= chosen <= k:
+            return Score.unscored(reason=f"judge named person {chosen}, not one of 1..{k}", metadata=metadata)
+        correct = chosen == state.metadata["identify_answer"]
+        return Score(
+            value=1.0 if correct else 0.0,
+            answer=str(chosen),
+            explanation=reply.verdict.reasoning or None,
+            metadata={**metadata, "chosen_position": chosen},
+        )
+
+    return score

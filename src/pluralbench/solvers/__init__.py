@@ -1,0 +1,1 @@
+"""Solvers: generate modes, few-shot steering, response selection."""

@@ -1,0 +1,1 @@
+"""The suite's inspect tasks, registered as ``pluralbench/<task>``."""
