@@ -41,6 +41,7 @@ class Rejection(StrEnum):
     CONFLICT = "conflict"
     NEAR_DUPLICATE = "near_duplicate"
     UNCONFIRMED = "unconfirmed"
+    UNCHECKED = "unchecked"
     SURPLUS = "surplus"
 
 
@@ -192,7 +193,9 @@ class StatementStore:
         number = self.count(persona_id, agree) + 1
         while f"{prefix}{number:02d}" in self._ids:
             number += 1
-        row = StatementRow(statement_id=f"{prefix}{number:02d}", persona_id=persona_id, statement=statement, agree=agree)
+        row = StatementRow(
+            statement_id=f"{prefix}{number:02d}", persona_id=persona_id, statement=statement, agree=agree
+        )
         self._file.write(json.dumps(row.model_dump(), ensure_ascii=False) + "\n")
         self._file.flush()
         os.fsync(self._file.fileno())

@@ -1,0 +1,1 @@
+"""Dataset builders: turn bundled and user data into inspect Samples."""
