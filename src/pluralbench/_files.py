@@ -85,7 +85,9 @@ def read_json_file(path: str | Path, what: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise DataFileError(f"{what} {path}: invalid JSON at line {error.lineno} column {error.colno}: {error.msg}") from error
+        raise DataFileError(
+            f"{what} {path}: invalid JSON at line {error.lineno} column {error.colno}: {error.msg}"
+        ) from error
 
 
 def read_jsonl_models(

@@ -49,8 +49,12 @@ def scripted_output(text: str, input_tokens: int = 0) -> ModelOutput:
     output_tokens = len(text.split())
     return ModelOutput(
         model="mockllm/model",
-        choices=[ChatCompletionChoice(message=ChatMessageAssistant(content=text, model="mockllm/model"), stop_reason="stop")],
-        usage=ModelUsage(input_tokens=input_tokens, output_tokens=output_tokens, total_tokens=input_tokens + output_tokens),
+        choices=[
+            ChatCompletionChoice(message=ChatMessageAssistant(content=text, model="mockllm/model"), stop_reason="stop")
+        ],
+        usage=ModelUsage(
+            input_tokens=input_tokens, output_tokens=output_tokens, total_tokens=input_tokens + output_tokens
+        ),
     )
 
 

@@ -1,0 +1,1 @@
+"""Bundled data files (personas, questions, steerability statements, alignment items)."""

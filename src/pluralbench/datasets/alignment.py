@@ -312,7 +312,9 @@ def render_input(item: AlignmentItem, target: dict[str, float]) -> str:
     return "\n\n".join(parts)
 
 
-def alignment_samples(data: AlignmentData, target_name: str, target: dict[str, float] | None, seed: int) -> list[Sample]:
+def alignment_samples(
+    data: AlignmentData, target_name: str, target: dict[str, float] | None, seed: int
+) -> list[Sample]:
     """Build one sample per eval item, each with its target.
 
     Args:
@@ -350,7 +352,9 @@ def alignment_samples(data: AlignmentData, target_name: str, target: dict[str, f
     return samples
 
 
-def alignment_dataset(data: AlignmentData, target_name: str, target: dict[str, float] | None, seed: int) -> MemoryDataset:
+def alignment_dataset(
+    data: AlignmentData, target_name: str, target: dict[str, float] | None, seed: int
+) -> MemoryDataset:
     """Return the eval items of a dataset as an inspect dataset.
 
     Args:

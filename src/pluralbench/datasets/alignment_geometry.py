@@ -116,16 +116,18 @@ def choose_nearest(values: Sequence[Mapping[str, float]], target: Mapping[str, f
     return candidates[0] if len(candidates) == 1 else rng.choice(candidates)
 
 
-def random_target(attributes: Sequence[str], rng: random.Random) -> dict[str, float]:
-    """Draw a target over 1..n of the attributes, each set to one of the five levels.
+def random_target(attributes: Sequence[str], rng: random.Random, size: int | None = None) -> dict[str, float]:
+    """Draw a target over some of the attributes, each set to one of the five levels.
 
     Args:
         attributes: The dataset's attributes, in display order.
         rng: Seeded random generator.
+        size: Number of attributes; drawn uniformly from 1..n when ``None``.
 
     Returns:
         Attribute -> level, in the attributes' display order.
     """
-    size = rng.randint(1, len(attributes))
+    if size is None:
+        size = rng.randint(1, len(attributes))
     chosen = set(rng.sample(list(attributes), size))
     return {name: rng.choice(LEVELS) for name in attributes if name in chosen}

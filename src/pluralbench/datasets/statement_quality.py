@@ -120,8 +120,7 @@ def statement_problems(
         n_disagree = len(items) - n_agree
         if (n_agree, n_disagree) != (agree_per_persona, disagree_per_persona):
             problems.append(
-                f"{pid}: {n_agree} agree / {n_disagree} disagree, "
-                f"expected {agree_per_persona} / {disagree_per_persona}"
+                f"{pid}: {n_agree} agree / {n_disagree} disagree, expected {agree_per_persona} / {disagree_per_persona}"
             )
         words = [(sid, content_words(text)) for sid, text, _ in items]
         for (sid_a, words_a), (sid_b, words_b) in combinations(words, 2):

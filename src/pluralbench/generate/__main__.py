@@ -58,6 +58,7 @@ def _parser() -> _Parser:
     )
     statements.add_argument(
         "--persona-file",
+        metavar="PATH",
         type=Path,
         default=bundled_path("framework_personas.jsonl"),
         help="framework personas JSONL (default: the bundled framework_personas.jsonl)",
@@ -68,21 +69,39 @@ def _parser() -> _Parser:
         metavar="ID",
         help="persona ids to generate for, space- or comma-separated (default: all)",
     )
-    statements.add_argument("--model", default=DEFAULT_MODEL, help=f"writer model (default: {DEFAULT_MODEL})")
-    statements.add_argument("--checker-model", help="model for the agreement check (default: the writer model)")
     statements.add_argument(
-        "--per-persona", type=int, default=DEFAULT_PER_PERSONA, help="agree and disagree statements each, per persona"
+        "--model", metavar="MODEL", default=DEFAULT_MODEL, help=f"writer model (default: {DEFAULT_MODEL})"
     )
-    statements.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output JSONL; an existing file is resumed")
-    statements.add_argument("--max-rounds", type=int, default=DEFAULT_MAX_ROUNDS, help="most writer calls per persona")
     statements.add_argument(
-        "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="most candidates per persona, label and round"
+        "--checker-model", metavar="MODEL", help="model for the agreement check (default: the writer model)"
     )
-    statements.add_argument("--seed", type=int, default=0, help="seed of topics, shuffling and sampling")
     statements.add_argument(
-        "--max-connections", type=int, default=DEFAULT_MAX_CONNECTIONS, help="most model calls in flight"
+        "--per-persona",
+        metavar="N",
+        type=int,
+        default=DEFAULT_PER_PERSONA,
+        help="agree and disagree statements each, per persona",
     )
-    statements.add_argument("--temperature", type=float, help="writer temperature (default: the provider's)")
+    statements.add_argument(
+        "--out", metavar="PATH", type=Path, default=DEFAULT_OUT, help="output JSONL; an existing file is resumed"
+    )
+    statements.add_argument(
+        "--max-rounds", metavar="N", type=int, default=DEFAULT_MAX_ROUNDS, help="most writer calls per persona"
+    )
+    statements.add_argument(
+        "--batch-size",
+        metavar="N",
+        type=int,
+        default=DEFAULT_BATCH_SIZE,
+        help="most candidates per persona, label and round",
+    )
+    statements.add_argument("--seed", metavar="N", type=int, default=0, help="seed of topics, shuffling and sampling")
+    statements.add_argument(
+        "--max-connections", metavar="N", type=int, default=DEFAULT_MAX_CONNECTIONS, help="most model calls in flight"
+    )
+    statements.add_argument(
+        "--temperature", metavar="T", type=float, help="writer temperature (default: the provider's)"
+    )
     statements.set_defaults(command_parser=statements)
     return parser
 

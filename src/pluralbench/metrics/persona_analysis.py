@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from inspect_ai.scorer import Metric, SampleScore, metric
 
@@ -71,9 +71,7 @@ def loo_importance() -> Metric:
     return compute
 
 
-def group_disparity(
-    values_by_group: dict[str, Sequence[float]], min_n: int, seed: int = 0
-) -> dict[str, float]:
+def group_disparity(values_by_group: Mapping[str, Sequence[float]], min_n: int, seed: int = 0) -> dict[str, float]:
     """Summarize per-group means and the disparity between groups.
 
     Args:

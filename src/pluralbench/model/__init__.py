@@ -20,4 +20,11 @@ def local() -> type[ModelAPI]:
     return LocalLlamaAPI
 
 
-__all__ = ["DEFAULT_MODEL", "DEFAULT_MODEL_NAME", "LocalModelError", "bundled_smollm2_path", "local", "resolve_gguf_path"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "DEFAULT_MODEL_NAME",
+    "LocalModelError",
+    "bundled_smollm2_path",
+    "local",
+    "resolve_gguf_path",
+]

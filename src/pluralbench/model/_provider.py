@@ -52,7 +52,7 @@ class LocalLlamaAPI(ModelAPI):
         model_name: str,
         base_url: str | None = None,
         api_key: str | None = None,
-        config: GenerateConfig = GenerateConfig(),
+        config: GenerateConfig = GenerateConfig(),  # noqa: B008 (inspect's ModelAPI signature)
         model_path: str | None = None,
         n_ctx: int | str = DEFAULT_N_CTX,
         n_threads: int | str | None = None,
@@ -134,7 +134,7 @@ class LocalLlamaAPI(ModelAPI):
             return self._loaded()[1].render(messages)
 
     def _complete(self, messages: list[ChatMessage], config: GenerateConfig) -> ModelOutput:
-        from llama_cpp import LlamaGrammar
+        from llama_cpp.llama_grammar import LlamaGrammar
 
         grammar = None
         if config.response_schema is not None:
@@ -159,7 +159,9 @@ class LocalLlamaAPI(ModelAPI):
             model=self.model_name,
             choices=[
                 ChatCompletionChoice(
-                    message=ChatMessageAssistant(content=choice["text"].strip(), model=self.model_name, source="generate"),
+                    message=ChatMessageAssistant(
+                        content=choice["text"].strip(), model=self.model_name, source="generate"
+                    ),
                     stop_reason="max_tokens" if choice.get("finish_reason") == "length" else "stop",
                 )
             ],
@@ -215,7 +217,10 @@ class ChatTemplate:
         Returns:
             The prompt string the model completes.
         """
-        turns = [{"role": message.role if message.role != "tool" else "user", "content": message.text} for message in messages]
+        turns = [
+            {"role": message.role if message.role != "tool" else "user", "content": message.text}
+            for message in messages
+        ]
         return self._template.render(
             messages=turns, add_generation_prompt=True, bos_token=self._bos, eos_token=self._eos
         )

@@ -97,7 +97,9 @@ class CensusPersonaSampler:
         low, high = table.AGE_BANDS[band]
         age = self._rng.randint(low, high)
         for _ in range(MAX_REDRAWS):
-            persona = Persona(persona_id=persona_id, age=age, sex=sex, race=race, **self._conditionals(band, age, sex, race))
+            persona = Persona(
+                persona_id=persona_id, age=age, sex=sex, race=race, **self._conditionals(band, age, sex, race)
+            )
             if not consistency_violations(persona):
                 return persona
         raise RuntimeError(f"could not draw a consistent persona for {persona_id} ({band}, {sex}, {race})")
@@ -138,7 +140,9 @@ class CensusPersonaSampler:
         if foreign_born:
             place = "Born outside the United States"
             citizenship = (
-                "Naturalized U.S. citizen" if rng.random() < table.NATURALIZED_SHARE_OF_FOREIGN_BORN else "Not a U.S. citizen"
+                "Naturalized U.S. citizen"
+                if rng.random() < table.NATURALIZED_SHARE_OF_FOREIGN_BORN
+                else "Not a U.S. citizen"
             )
         else:
             in_state = rng.random() < table.BORN_IN_STATE_SHARE_OF_US_BORN
@@ -150,7 +154,9 @@ class CensusPersonaSampler:
             if race == "Hispanic or Latino" or ancestry in {"Spaniard", "Mexican and White"}:
                 language = "Spanish"
             else:
-                language = table.HOME_LANGUAGE_BY_ANCESTRY.get(ancestry, "Spanish" if group == "other" and rng.random() < 0.4 else "French")
+                language = table.HOME_LANGUAGE_BY_ANCESTRY.get(
+                    ancestry, "Spanish" if group == "other" and rng.random() < 0.4 else "French"
+                )
             ability_table = table.ENGLISH_ABILITY_FOREIGN_BORN if foreign_born else table.ENGLISH_ABILITY_US_BORN
             ability = _choice(rng, ability_table)
         else:
@@ -167,8 +173,12 @@ class CensusPersonaSampler:
         rng = self._rng
         occupation = _choice(rng, table.OCCUPATION_SHARES)
         return {
-            "class_of_worker": "Active-duty military" if status == "Armed forces" else _choice(rng, table.CLASS_OF_WORKER_SHARES),
-            "industry_category": "Public administration" if status == "Armed forces" else _choice(rng, table.INDUSTRY_SHARES),
+            "class_of_worker": "Active-duty military"
+            if status == "Armed forces"
+            else _choice(rng, table.CLASS_OF_WORKER_SHARES),
+            "industry_category": "Public administration"
+            if status == "Armed forces"
+            else _choice(rng, table.INDUSTRY_SHARES),
             "occupation_category": occupation,
             "detailed_job_description": rng.choice(self._components.job_descriptions[occupation]),
         }
@@ -206,7 +216,9 @@ class CensusPersonaSampler:
                     "Shares a home with roommates": 0.12 if age < 40 else 0.04,
                 },
             )
-        has_children = age >= 18 and household != "Living alone" and rng.random() < table.CHILDREN_SHARE_BY_AGE_BAND[band]
+        has_children = (
+            age >= 18 and household != "Living alone" and rng.random() < table.CHILDREN_SHARE_BY_AGE_BAND[band]
+        )
         if has_children:
             family = _choice(
                 rng,

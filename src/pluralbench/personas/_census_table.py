@@ -69,33 +69,76 @@ RACE_SHARES_BY_AGE_BAND: dict[str, tuple[float, ...]] = {
 
 ANCESTRY_BY_RACE: dict[str, dict[str, float]] = {
     "Hispanic or Latino": {
-        "Mexican": 0.60, "Puerto Rican": 0.09, "Salvadoran": 0.04, "Cuban": 0.04, "Dominican": 0.04,
-        "Guatemalan": 0.03, "Colombian": 0.025, "Honduran": 0.02, "Spaniard": 0.02, "Ecuadorian": 0.015,
-        "Peruvian": 0.015, "Venezuelan": 0.01,
+        "Mexican": 0.60,
+        "Puerto Rican": 0.09,
+        "Salvadoran": 0.04,
+        "Cuban": 0.04,
+        "Dominican": 0.04,
+        "Guatemalan": 0.03,
+        "Colombian": 0.025,
+        "Honduran": 0.02,
+        "Spaniard": 0.02,
+        "Ecuadorian": 0.015,
+        "Peruvian": 0.015,
+        "Venezuelan": 0.01,
     },
     "White": {
-        "German": 0.19, "Irish": 0.14, "English": 0.17, "Italian": 0.07, "Polish": 0.04, "French": 0.03,
-        "Scottish": 0.025, "Norwegian": 0.018, "Dutch": 0.017, "Swedish": 0.015, "American": 0.08,
-        "Russian": 0.01, "Lebanese": 0.005,
+        "German": 0.19,
+        "Irish": 0.14,
+        "English": 0.17,
+        "Italian": 0.07,
+        "Polish": 0.04,
+        "French": 0.03,
+        "Scottish": 0.025,
+        "Norwegian": 0.018,
+        "Dutch": 0.017,
+        "Swedish": 0.015,
+        "American": 0.08,
+        "Russian": 0.01,
+        "Lebanese": 0.005,
     },
     "Black or African American": {
-        "African American": 0.85, "Jamaican": 0.03, "Haitian": 0.03, "Nigerian": 0.02, "Ethiopian": 0.01,
-        "Trinidadian and Tobagonian": 0.005, "Ghanaian": 0.005,
+        "African American": 0.85,
+        "Jamaican": 0.03,
+        "Haitian": 0.03,
+        "Nigerian": 0.02,
+        "Ethiopian": 0.01,
+        "Trinidadian and Tobagonian": 0.005,
+        "Ghanaian": 0.005,
     },
     "Asian": {
-        "Chinese": 0.24, "Indian": 0.21, "Filipino": 0.19, "Vietnamese": 0.10, "Korean": 0.08,
-        "Japanese": 0.07, "Pakistani": 0.03, "Cambodian": 0.015, "Hmong": 0.015,
+        "Chinese": 0.24,
+        "Indian": 0.21,
+        "Filipino": 0.19,
+        "Vietnamese": 0.10,
+        "Korean": 0.08,
+        "Japanese": 0.07,
+        "Pakistani": 0.03,
+        "Cambodian": 0.015,
+        "Hmong": 0.015,
     },
     "American Indian or Alaska Native": {
-        "Cherokee": 0.20, "Navajo": 0.18, "Sioux": 0.10, "Chippewa": 0.08, "Choctaw": 0.07,
-        "Apache": 0.05, "Alaska Native (Yup'ik)": 0.04,
+        "Cherokee": 0.20,
+        "Navajo": 0.18,
+        "Sioux": 0.10,
+        "Chippewa": 0.08,
+        "Choctaw": 0.07,
+        "Apache": 0.05,
+        "Alaska Native (Yup'ik)": 0.04,
     },
     "Native Hawaiian or Other Pacific Islander": {
-        "Native Hawaiian": 0.45, "Samoan": 0.20, "Chamorro": 0.12, "Tongan": 0.08, "Marshallese": 0.05,
+        "Native Hawaiian": 0.45,
+        "Samoan": 0.20,
+        "Chamorro": 0.12,
+        "Tongan": 0.08,
+        "Marshallese": 0.05,
     },
     "Two or more races": {
-        "White and Black": 0.30, "White and American Indian": 0.25, "White and Asian": 0.22,
-        "Black and American Indian": 0.05, "Mexican and White": 0.18,
+        "White and Black": 0.30,
+        "White and American Indian": 0.25,
+        "White and Asian": 0.22,
+        "Black and American Indian": 0.05,
+        "Mexican and White": 0.18,
     },
 }
 
@@ -113,18 +156,34 @@ NATURALIZED_SHARE_OF_FOREIGN_BORN = 0.53
 BORN_IN_STATE_SHARE_OF_US_BORN = 0.67
 
 HOME_LANGUAGE_BY_ANCESTRY: dict[str, str] = {
-    "Chinese": "Chinese", "Indian": "Hindi", "Filipino": "Tagalog", "Vietnamese": "Vietnamese",
-    "Korean": "Korean", "Japanese": "Japanese", "Pakistani": "Urdu", "Cambodian": "Khmer", "Hmong": "Hmong",
-    "Haitian": "Haitian Creole", "Russian": "Russian", "Polish": "Polish", "Lebanese": "Arabic",
-    "Ethiopian": "Amharic", "Samoan": "Samoan", "Tongan": "Tongan", "Marshallese": "Marshallese",
+    "Chinese": "Chinese",
+    "Indian": "Hindi",
+    "Filipino": "Tagalog",
+    "Vietnamese": "Vietnamese",
+    "Korean": "Korean",
+    "Japanese": "Japanese",
+    "Pakistani": "Urdu",
+    "Cambodian": "Khmer",
+    "Hmong": "Hmong",
+    "Haitian": "Haitian Creole",
+    "Russian": "Russian",
+    "Polish": "Polish",
+    "Lebanese": "Arabic",
+    "Ethiopian": "Amharic",
+    "Samoan": "Samoan",
+    "Tongan": "Tongan",
+    "Marshallese": "Marshallese",
     "Navajo": "Navajo",
 }
 """Non-English language spoken at home when a person's household does not speak English."""
 
 NON_ENGLISH_HOME_SHARE: dict[tuple[bool, str], float] = {
-    (True, "Hispanic or Latino"): 0.93, (False, "Hispanic or Latino"): 0.55,
-    (True, "Asian"): 0.80, (False, "Asian"): 0.25,
-    (True, "other"): 0.55, (False, "other"): 0.03,
+    (True, "Hispanic or Latino"): 0.93,
+    (False, "Hispanic or Latino"): 0.55,
+    (True, "Asian"): 0.80,
+    (False, "Asian"): 0.25,
+    (True, "other"): 0.55,
+    (False, "other"): 0.03,
 }
 """Share speaking a language other than English at home, by (foreign born, race group)."""
 
@@ -154,7 +213,12 @@ EDUCATION_BY_AGE_BAND: dict[str, tuple[float, ...]] = {
 }
 
 EMPLOYMENT_STATUSES: tuple[str, ...] = (
-    "Employed", "Unemployed", "Student, not in labor force", "Retired", "Homemaker", "Not in labor force",
+    "Employed",
+    "Unemployed",
+    "Student, not in labor force",
+    "Retired",
+    "Homemaker",
+    "Not in labor force",
     "Armed forces",
 )
 
@@ -233,24 +297,43 @@ MARITAL_BY_AGE_BAND: dict[str, tuple[float, ...]] = {
 }
 
 CHILDREN_SHARE_BY_AGE_BAND: dict[str, float] = {
-    "16-17": 0.0, "18-24": 0.10, "25-34": 0.42, "35-44": 0.62, "45-54": 0.38, "55-64": 0.07,
-    "65-74": 0.01, "75-89": 0.0,
+    "16-17": 0.0,
+    "18-24": 0.10,
+    "25-34": 0.42,
+    "35-44": 0.62,
+    "45-54": 0.38,
+    "55-64": 0.07,
+    "65-74": 0.01,
+    "75-89": 0.0,
 }
 """Share living with own children under 18."""
 
 VETERAN_SHARE_BY_AGE_BAND_AND_SEX: dict[tuple[str, str], float] = {
-    ("18-24", "Male"): 0.01, ("18-24", "Female"): 0.002,
-    ("25-34", "Male"): 0.04, ("25-34", "Female"): 0.008,
-    ("35-44", "Male"): 0.07, ("35-44", "Female"): 0.013,
-    ("45-54", "Male"): 0.09, ("45-54", "Female"): 0.016,
-    ("55-64", "Male"): 0.13, ("55-64", "Female"): 0.017,
-    ("65-74", "Male"): 0.28, ("65-74", "Female"): 0.015,
-    ("75-89", "Male"): 0.45, ("75-89", "Female"): 0.013,
+    ("18-24", "Male"): 0.01,
+    ("18-24", "Female"): 0.002,
+    ("25-34", "Male"): 0.04,
+    ("25-34", "Female"): 0.008,
+    ("35-44", "Male"): 0.07,
+    ("35-44", "Female"): 0.013,
+    ("45-54", "Male"): 0.09,
+    ("45-54", "Female"): 0.016,
+    ("55-64", "Male"): 0.13,
+    ("55-64", "Female"): 0.017,
+    ("65-74", "Male"): 0.28,
+    ("65-74", "Female"): 0.015,
+    ("75-89", "Male"): 0.45,
+    ("75-89", "Female"): 0.013,
 }
 
 DISABILITY_SHARE_BY_AGE_BAND: dict[str, float] = {
-    "16-17": 0.06, "18-24": 0.07, "25-34": 0.08, "35-44": 0.10, "45-54": 0.13, "55-64": 0.18,
-    "65-74": 0.24, "75-89": 0.46,
+    "16-17": 0.06,
+    "18-24": 0.07,
+    "25-34": 0.08,
+    "35-44": 0.10,
+    "45-54": 0.13,
+    "55-64": 0.18,
+    "65-74": 0.24,
+    "75-89": 0.46,
 }
 
 DIFFICULTY_SHARE_AMONG_DISABLED: dict[str, float] = {"cognitive": 0.40, "vision": 0.18, "hearing": 0.30}
@@ -271,12 +354,22 @@ INSURANCE_65_PLUS: dict[str, float] = {
 }
 
 BIRTH_IN_PAST_YEAR_SHARE_BY_AGE_BAND: dict[str, float] = {
-    "16-17": 0.01, "18-24": 0.06, "25-34": 0.09, "35-44": 0.04, "45-54": 0.003,
+    "16-17": 0.01,
+    "18-24": 0.06,
+    "25-34": 0.09,
+    "35-44": 0.04,
+    "45-54": 0.003,
 }
 
 IDEOLOGY_BY_AGE_BAND: dict[str, dict[str, float]] = {
     "young": {"Very liberal": 0.12, "Liberal": 0.22, "Moderate": 0.36, "Conservative": 0.21, "Very conservative": 0.09},
-    "middle": {"Very liberal": 0.08, "Liberal": 0.17, "Moderate": 0.37, "Conservative": 0.27, "Very conservative": 0.11},
+    "middle": {
+        "Very liberal": 0.08,
+        "Liberal": 0.17,
+        "Moderate": 0.37,
+        "Conservative": 0.27,
+        "Very conservative": 0.11,
+    },
     "older": {"Very liberal": 0.07, "Liberal": 0.15, "Moderate": 0.34, "Conservative": 0.30, "Very conservative": 0.14},
 }
 
@@ -284,13 +377,24 @@ PARTY_BY_IDEOLOGY: dict[str, dict[str, float]] = {
     "Very liberal": {"Democrat": 0.72, "Independent, leans Democrat": 0.22, "Independent": 0.04, "Republican": 0.02},
     "Liberal": {"Democrat": 0.58, "Independent, leans Democrat": 0.30, "Independent": 0.07, "Republican": 0.05},
     "Moderate": {
-        "Democrat": 0.28, "Independent, leans Democrat": 0.18, "Independent": 0.22,
-        "Independent, leans Republican": 0.14, "Republican": 0.18,
+        "Democrat": 0.28,
+        "Independent, leans Democrat": 0.18,
+        "Independent": 0.22,
+        "Independent, leans Republican": 0.14,
+        "Republican": 0.18,
     },
     "Conservative": {
-        "Republican": 0.55, "Independent, leans Republican": 0.25, "Independent": 0.08, "Democrat": 0.12,
+        "Republican": 0.55,
+        "Independent, leans Republican": 0.25,
+        "Independent": 0.08,
+        "Democrat": 0.12,
     },
-    "Very conservative": {"Republican": 0.72, "Independent, leans Republican": 0.20, "Independent": 0.05, "Democrat": 0.03},
+    "Very conservative": {
+        "Republican": 0.72,
+        "Independent, leans Republican": 0.20,
+        "Independent": 0.05,
+        "Democrat": 0.03,
+    },
 }
 
 RELIGION_SHARES: dict[str, float] = {
@@ -311,19 +415,50 @@ RELIGION_SHARES: dict[str, float] = {
 }
 
 RELIGION_OVERRIDES_BY_ANCESTRY: dict[str, dict[str, float]] = {
-    "Indian": {"Hindu": 0.48, "Muslim": 0.08, "Sikh": 0.05, "Catholic": 0.05, "Evangelical Protestant": 0.06,
-               "Nothing in particular": 0.18, "Agnostic": 0.05, "Atheist": 0.05},
+    "Indian": {
+        "Hindu": 0.48,
+        "Muslim": 0.08,
+        "Sikh": 0.05,
+        "Catholic": 0.05,
+        "Evangelical Protestant": 0.06,
+        "Nothing in particular": 0.18,
+        "Agnostic": 0.05,
+        "Atheist": 0.05,
+    },
     "Pakistani": {"Muslim": 0.85, "Nothing in particular": 0.10, "Agnostic": 0.05},
-    "Mexican": {"Catholic": 0.57, "Evangelical Protestant": 0.15, "Mainline Protestant": 0.03,
-                "Nothing in particular": 0.18, "Atheist": 0.03, "Agnostic": 0.04},
-    "Filipino": {"Catholic": 0.65, "Evangelical Protestant": 0.12, "Nothing in particular": 0.13,
-                 "Agnostic": 0.05, "Atheist": 0.05},
+    "Mexican": {
+        "Catholic": 0.57,
+        "Evangelical Protestant": 0.15,
+        "Mainline Protestant": 0.03,
+        "Nothing in particular": 0.18,
+        "Atheist": 0.03,
+        "Agnostic": 0.04,
+    },
+    "Filipino": {
+        "Catholic": 0.65,
+        "Evangelical Protestant": 0.12,
+        "Nothing in particular": 0.13,
+        "Agnostic": 0.05,
+        "Atheist": 0.05,
+    },
     "Vietnamese": {"Buddhist": 0.40, "Catholic": 0.30, "Nothing in particular": 0.25, "Atheist": 0.05},
-    "Chinese": {"Nothing in particular": 0.45, "Atheist": 0.10, "Agnostic": 0.08, "Buddhist": 0.15,
-                "Evangelical Protestant": 0.15, "Catholic": 0.07},
-    "African American": {"Historically Black Protestant": 0.50, "Evangelical Protestant": 0.10,
-                         "Catholic": 0.06, "Muslim": 0.02, "Nothing in particular": 0.24, "Atheist": 0.03,
-                         "Agnostic": 0.05},
+    "Chinese": {
+        "Nothing in particular": 0.45,
+        "Atheist": 0.10,
+        "Agnostic": 0.08,
+        "Buddhist": 0.15,
+        "Evangelical Protestant": 0.15,
+        "Catholic": 0.07,
+    },
+    "African American": {
+        "Historically Black Protestant": 0.50,
+        "Evangelical Protestant": 0.10,
+        "Catholic": 0.06,
+        "Muslim": 0.02,
+        "Nothing in particular": 0.24,
+        "Atheist": 0.03,
+        "Agnostic": 0.05,
+    },
 }
 
 BIG_FIVE_TRAITS: tuple[str, ...] = ("Openness", "Conscientiousness", "Extraversion", "Agreeableness", "Neuroticism")

@@ -79,8 +79,7 @@ class Persona(BaseModel):
         unknown = [a for a in attributes if a not in PERSONA_ATTRIBUTES]
         if unknown:
             raise ValueError(
-                f"unknown persona attribute(s): {', '.join(unknown)}; "
-                f"valid attributes: {', '.join(PERSONA_ATTRIBUTES)}"
+                f"unknown persona attribute(s): {', '.join(unknown)}; valid attributes: {', '.join(PERSONA_ATTRIBUTES)}"
             )
         return self.model_copy(update=dict.fromkeys(attributes))
 

@@ -24,7 +24,7 @@ from pluralbench.prompts.persona import (
     UNTRUSTED_NOTICE,
 )
 
-from .judging import ask_for_verdict, fenced, new_nonce, role_model
+from .judging import JudgeReply, ask_for_verdict, fenced, new_nonce, role_model
 
 
 class CriticVerdict(BaseModel):
@@ -117,7 +117,7 @@ def personalization_critic(debate_rounds: int = 0) -> Scorer:
         critic, critic_self_graded = role_model("critic")
         metadata: dict[str, object] = {"critic_model": str(critic), "debate_rounds": debate_rounds}
         if debate_rounds == 0:
-            reply = await ask_for_verdict(
+            reply: JudgeReply[CriticVerdict] | JudgeReply[JudgeVerdict] = await ask_for_verdict(
                 critic, SINGLE_CALL_CRITIC.format(notice=notice, materials=materials), CriticVerdict, "critic_verdict"
             )
             metadata["self_graded"] = critic_self_graded

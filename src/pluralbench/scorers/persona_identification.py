@@ -35,7 +35,9 @@ def chance_level() -> Metric:
     """
 
     def compute(scores: list[SampleScore]) -> float:
-        levels = [float(s.score.metadata["chance"]) for s in scores if s.score.metadata and "chance" in s.score.metadata]
+        levels = [
+            float(s.score.metadata["chance"]) for s in scores if s.score.metadata and "chance" in s.score.metadata
+        ]
         return sum(levels) / len(levels) if levels else float("nan")
 
     return compute
@@ -60,7 +62,11 @@ def persona_identification() -> Scorer:
             CANDIDATE.format(number=i, nonce=nonce, persona=fenced(text, nonce)) for i, text in enumerate(candidates, 1)
         )
         prompt = IDENTIFY_PERSON.format(
-            k=k, nonce=nonce, notice=UNTRUSTED_NOTICE.format(nonce=nonce), answer=fenced(answer, nonce), candidates=blocks
+            k=k,
+            nonce=nonce,
+            notice=UNTRUSTED_NOTICE.format(nonce=nonce),
+            answer=fenced(answer, nonce),
+            candidates=blocks,
         )
         judge, self_graded = role_model("judge")
         reply = await ask_for_verdict(judge, prompt, IdentificationVerdict, "identification")

@@ -8,6 +8,7 @@ pass@k attempts are independent epochs judged against the real question.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from inspect_ai import Epochs, Task, task
@@ -16,9 +17,10 @@ from inspect_ai.model import GenerateConfig
 from inspect_ai.scorer import Metric, Scorer, ci, grouped, mean, stderr
 
 from pluralbench._files import DataFileError, bundled_path
-from pluralbench.datasets._persona_data import load_personas, load_questions, pair_personas_with_questions
+from pluralbench.datasets._persona_data import Question, load_personas, load_questions, pair_personas_with_questions
 from pluralbench.datasets.persona_options import Group, parse_groups, parse_loo_attributes
 from pluralbench.datasets.persona_samples import persona_dataset
+from pluralbench.datasets.prism import load_prism_questions
 from pluralbench.metrics.persona_analysis import group_disparity_metric, loo_importance
 from pluralbench.model import DEFAULT_MODEL
 from pluralbench.personas import Persona
@@ -26,6 +28,9 @@ from pluralbench.scorers.persona_critic import personalization_critic
 from pluralbench.scorers.persona_identification import persona_identification
 from pluralbench.solvers.persona_modes import GENERATE_MODES, GenerateMode, persona_answer
 
+logger = logging.getLogger(__name__)
+
+PRISM_OPTION = "prism"
 DEFAULT_LOO_ATTRIBUTES = "age,sex,race,education,income,religion,ideology,political_views"
 DEFAULT_GROUPS = "groups_sex_by_age.json"
 
@@ -39,9 +44,20 @@ def _check_common(mode: str, debate_rounds: int, identify_k: int = 0) -> None:
         raise DataFileError(f"option identify_k={identify_k}: must be 0 (off) or at least 2")
 
 
-def _load(personas: str | None, questions: str | None, n: int, seed: int) -> tuple[list[Persona], list]:  # type: ignore[type-arg]
+def _questions(questions: str | None) -> list[Question]:
+    """Load the question option: a JSONL file, ``prism`` (the public PRISM dataset), or bundled."""
+    if questions != PRISM_OPTION:
+        return load_questions(questions)
+    selection = load_prism_questions()
+    logger.warning(f"PRISM: kept {len(selection.questions)} questions; excluded {dict(selection.excluded)}")
+    return selection.questions
+
+
+def _load(
+    personas: str | None, questions: str | None, n: int, seed: int
+) -> tuple[list[Persona], list[tuple[Persona, Question]]]:
     pool = load_personas(personas)
-    pairs = pair_personas_with_questions(pool, load_questions(questions), n, seed)
+    pairs = pair_personas_with_questions(pool, _questions(questions), n, seed)
     return pool, pairs
 
 
@@ -49,7 +65,7 @@ def _persona_task(
     dataset: MemoryDataset,
     mode: str,
     scorers: list[Scorer],
-    metrics: list[Metric] | None = None,
+    metrics: list[Metric | dict[str, list[Metric]]] | dict[str, list[Metric]] | None = None,
     epochs: Epochs | None = None,
     config: GenerateConfig | None = None,
 ) -> Task:
@@ -82,7 +98,8 @@ def persona(
         n: Number of (persona, question) pairs, drawn at random with ``seed``.
         seed: Seed of pairing and identification distractors.
         personas: Persona JSONL file (default: the 2,000 bundled census-grounded personas).
-        questions: Question JSONL file (default: the bundled value-laden questions).
+        questions: Question JSONL file, ``prism`` for the public PRISM prompts (needs network on
+            first use), or omitted for the bundled value-laden questions.
         debate_rounds: 0 for a single critic call; R >= 1 for R rounds of two-critic debate plus a judge.
         identify_k: When >= 2, also ask the judge to pick the true persona among k candidates.
 
@@ -122,7 +139,7 @@ def persona_loo(
         n: Number of (persona, question) pairs; each yields ``1 + len(attributes)`` samples.
         seed: Seed of pairing.
         personas: Persona JSONL file (default: bundled).
-        questions: Question JSONL file (default: bundled).
+        questions: Question JSONL file, ``prism``, or omitted for the bundled questions.
         debate_rounds: Critic debate rounds (see ``persona``).
 
     Returns:
@@ -134,7 +151,7 @@ def persona_loo(
     dataset = persona_dataset(
         pairs, name=f"persona-loo-{mode}", persona_pool=pool, identify_k=0, seed=seed, loo_attributes=names
     )
-    metrics: list[Metric] = [
+    metrics: list[Metric | dict[str, list[Metric]]] = [
         mean(),
         stderr(),
         ci(0.95, method="bootstrap"),
@@ -145,8 +162,8 @@ def persona_loo(
 
 
 def _group_pairs(
-    pool: list[Persona], groups: list[Group], questions: list, n_per_group: int, seed: int  # type: ignore[type-arg]
-) -> tuple[list, dict[str, list[str]]]:  # type: ignore[type-arg]
+    pool: list[Persona], groups: list[Group], questions: list[Question], n_per_group: int, seed: int
+) -> tuple[list[tuple[Persona, Question]], dict[str, list[str]]]:
     membership = {p.persona_id: [g.name for g in groups if g.matches(p)] for p in pool}
     pairs = []
     seen: set[tuple[str, str]] = set()
@@ -186,7 +203,7 @@ def persona_intersectionality(
         mode: Generate mode (see ``persona``).
         seed: Seed of pairing.
         personas: Persona JSONL file (default: bundled).
-        questions: Question JSONL file (default: bundled).
+        questions: Question JSONL file, ``prism``, or omitted for the bundled questions.
         debate_rounds: Critic debate rounds (see ``persona``).
 
     Returns:
@@ -197,12 +214,16 @@ def persona_intersectionality(
         raise DataFileError(f"options n_per_group={n_per_group}, min_n={min_n}: must be at least 1")
     parsed = parse_groups(groups or bundled_path(DEFAULT_GROUPS))
     pool = load_personas(personas)
-    pairs, membership = _group_pairs(pool, parsed, load_questions(questions), n_per_group, seed)
+    pairs, membership = _group_pairs(pool, parsed, _questions(questions), n_per_group, seed)
     dataset = persona_dataset(
-        pairs, name=f"persona-intersectionality-{Path(str(groups or DEFAULT_GROUPS)).stem}",
-        persona_pool=pool, identify_k=0, seed=seed, groups_of=membership,
+        pairs,
+        name=f"persona-intersectionality-{Path(str(groups or DEFAULT_GROUPS)).stem}",
+        persona_pool=pool,
+        identify_k=0,
+        seed=seed,
+        groups_of=membership,
     )
-    metrics: list[Metric] = [mean(), stderr(), ci(0.95, method="bootstrap"), group_disparity_metric(min_n)]
+    metrics: list[Metric | dict[str, list[Metric]]] = [mean(), stderr(), ci(0.95, method="bootstrap"), group_disparity_metric(min_n)]
     return _persona_task(dataset, mode, [personalization_critic(debate_rounds)], metrics=metrics)
 
 
@@ -229,7 +250,7 @@ def persona_pass_at_k(
         n: Number of (persona, question) pairs.
         seed: Seed of pairing.
         personas: Persona JSONL file (default: bundled).
-        questions: Question JSONL file (default: bundled).
+        questions: Question JSONL file, ``prism``, or omitted for the bundled questions.
         debate_rounds: Critic debate rounds (see ``persona``).
 
     Returns:
@@ -242,7 +263,9 @@ def persona_pass_at_k(
     dataset = persona_dataset(pairs, name=f"persona-pass-at-{k}", persona_pool=pool, identify_k=0, seed=seed)
     epochs = Epochs(k, ["mean", *(f"pass_at_{i}" for i in range(1, k + 1))])
     return _persona_task(
-        dataset, mode, [personalization_critic(debate_rounds)], epochs=epochs, config=GenerateConfig(temperature=temperature)
+        dataset,
+        mode,
+        [personalization_critic(debate_rounds)],
+        epochs=epochs,
+        config=GenerateConfig(temperature=temperature),
     )
-
-
