@@ -1,1 +1,29 @@
 """pluralbench: an inspect-ai evaluation suite for pluralistic alignment."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pluralbench.api import evaluate_model, evaluate_models
+
+__all__ = ["evaluate_model", "evaluate_models"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the Python API on first use, so ``import pluralbench`` stays cheap and needs no API key.
+
+    Args:
+        name: The attribute asked for.
+
+    Returns:
+        ``evaluate_model`` or ``evaluate_models`` from :mod:`pluralbench.api`.
+
+    Raises:
+        AttributeError: For any other name.
+    """
+    if name in __all__:
+        from pluralbench import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'pluralbench' has no attribute {name!r}")

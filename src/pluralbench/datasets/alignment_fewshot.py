@@ -19,11 +19,13 @@ class ExamplePool:
 
     Args:
         items: The train split.
+        name: Short description, shown as the solver argument in logs instead of every item.
     """
 
-    def __init__(self, items: Sequence[AlignmentItem]) -> None:
+    def __init__(self, items: Sequence[AlignmentItem], name: str = "few-shot pool") -> None:
         """Index the items; see the class docstring."""
         self.items = list(items)
+        self.name = f"{name} ({len(self.items)} items)"
         self._words = [content_words(item.prompt) for item in self.items]
 
     def ranked(self, prompt: str) -> list[int]:

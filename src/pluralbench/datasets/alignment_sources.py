@@ -103,8 +103,9 @@ def split_items(
 
     Each item's stratum is its rarest (attribute, level) pair over all its responses, so
     rare levels are spread over both splits instead of landing in one by chance. Items are
-    ordered by stratum (shuffled within it) and every ``1 / eval_fraction``-th goes to eval
-    (systematic sampling from a random start), which gives each stratum its share.
+    ordered by stratum (shuffled within it) and ``round(n * eval_fraction)`` evenly spaced
+    positions from a random start go to eval (systematic sampling), which gives each stratum
+    its share. At least one item goes to eval when there are two or more.
 
     Args:
         drafts: Items without a split.
@@ -126,12 +127,9 @@ def split_items(
         members = strata[stratum]
         rng.shuffle(members)
         ordered.extend(members)
+    n_eval = max(1, round(len(ordered) * eval_fraction)) if len(ordered) >= 2 else 0
     start = rng.random()
-    eval_ids = {
-        draft.item_id
-        for position, draft in enumerate(ordered)
-        if math.floor((position + 1) * eval_fraction + start) > math.floor(position * eval_fraction + start)
-    }
+    eval_ids = {ordered[math.floor((step + start) * len(ordered) / n_eval)].item_id for step in range(n_eval)}
     return [
         AlignmentItem(
             item_id=draft.item_id,

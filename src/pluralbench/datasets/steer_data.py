@@ -107,7 +107,7 @@ class SteerabilityData:
 
 
 def _csv_rows(path: Path, model: type[RowT], what: str) -> Iterator[tuple[int, RowT]]:
-    """Yield (line number, validated row) of a CSV file whose header must match ``model``'s fields."""
+    """Yield (first line, validated row) of a CSV file whose header must match ``model``'s fields."""
     reader = csv.DictReader(read_text_file(path, what).splitlines(keepends=True))
     expected = list(model.model_fields)
     header = reader.fieldnames or []
@@ -120,14 +120,17 @@ def _csv_rows(path: Path, model: type[RowT], what: str) -> Iterator[tuple[int, R
         if unknown:
             problems.append(f"unknown column(s) {', '.join(unknown)}")
         raise DataFileError(f"{what} {path}: {'; '.join(problems)} (expected columns: {', '.join(expected)})")
+    start = reader.line_num + 1
     for row in reader:
-        where = f"{what} {path}, line {reader.line_num}"
+        where = f"{what} {path}, line {start}"
         if None in row:
             raise DataFileError(f"{where}: more values than columns")
         try:
-            yield reader.line_num, model.model_validate(row)
+            record = model.model_validate(row)
         except ValidationError as error:
             raise DataFileError(f"{where}: {describe_validation_error(error)}") from error
+        yield start, record
+        start = reader.line_num + 1
 
 
 def load_original_personas(path: str | Path) -> list[FrameworkPersona]:
@@ -279,7 +282,8 @@ def load_steerability_data(
             raise DataFileError(f"option data={data}: directory has no {ORIGINAL_STATEMENTS} (original layout)")
         return _original_directory(path)
     if not path.is_file():
-        raise DataFileError(f"option data={data}: no such file or directory")
+        hint = "" if path.is_absolute() else f" under {Path.cwd()} (inspect loads task files from their own directory)"
+        raise DataFileError(f"option data={data}: no such file or directory{hint}")
     if path.suffix == ".csv":
         personas, statements = load_original_statements(path)
         return _combine(personas, statements, str(path))

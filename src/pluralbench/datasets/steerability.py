@@ -21,6 +21,7 @@ import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from inspect_ai.dataset import MemoryDataset, Sample
 from pydantic import BaseModel, ConfigDict
@@ -154,7 +155,8 @@ def steerability_cost(personas: int, cross: int, statements: int, statements_per
     )
 
 
-def _is_count(value: object) -> bool:
+def _is_count(value: object) -> TypeGuard[int]:
+    """Return whether ``value`` is a whole number (not a bool)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -175,7 +177,7 @@ def select_personas(data: SteerabilityData, personas: int | str | list[str], see
     """
     available = list(data.personas)
     if _is_count(personas):
-        count = int(personas)
+        count = personas
         if not 1 <= count <= len(available):
             raise DataFileError(f"option personas={count}: must be between 1 and {len(available)} ({data.source})")
         rng = random.Random(f"steerability-personas:{seed}")
@@ -271,7 +273,7 @@ def _resolve_count(name: str, value: int | str, maximum: int, minimum: int, what
         return maximum
     if not _is_count(value):
         raise DataFileError(f"option {name}={value!r}: expected a whole number or '{ALL}'")
-    count = int(value)
+    count = value
     if count < minimum:
         raise DataFileError(f"option {name}={count}: must be at least {minimum}")
     if count > maximum:

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from inspect_ai.model import get_model
+from rich.errors import MarkupError
+from rich.text import Text
 
 from pluralbench._files import DataFileError, bundled_path
 from pluralbench.model import DEFAULT_MODEL
@@ -45,7 +47,7 @@ class _Parser(argparse.ArgumentParser):
         Args:
             message: The problem.
         """
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {' '.join(message.split())}\n")
 
 
 def _parser() -> _Parser:
@@ -106,6 +108,14 @@ def _parser() -> _Parser:
     return parser
 
 
+def _plain(message: str) -> str:
+    """Return a message without the rich console markup some provider errors carry."""
+    try:
+        return Text.from_markup(message).plain
+    except MarkupError:
+        return message
+
+
 def _print_summary(summary: GenerationSummary, max_rounds: int) -> int:
     rejected = ", ".join(f"{reason} {count}" for reason, count in sorted(summary.rejected().items())) or "none"
     writer_errors = sum(progress.malformed_writer for progress in summary.personas)
@@ -147,7 +157,7 @@ def _statements(parser: _Parser, args: argparse.Namespace) -> int:
         checker = writer if same else get_model(args.checker_model)
     except Exception as error:
         # Unknown providers, missing API keys or packages: reported as bad input, before any call.
-        parser.error(f"cannot use model: {error}")
+        parser.error(f"cannot use model: {_plain(str(error))}")
     if same:
         print(
             f"note: {args.model} also checks its own statements; use --checker-model for an independent check",
@@ -175,8 +185,9 @@ def _statements(parser: _Parser, args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     except Exception as error:
         # A model call failed after the provider's retries; the rows kept so far stay written.
+        reason = " ".join(str(error).split())
         print(
-            f"{parser.prog}: error: {type(error).__name__}: {error}; rerun the same command to continue",
+            f"{parser.prog}: error: {type(error).__name__}: {reason}; rerun the same command to continue",
             file=sys.stderr,
         )
         return EXIT_INCOMPLETE

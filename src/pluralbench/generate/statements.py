@@ -311,7 +311,7 @@ class _Generation:
         progress: PersonaProgress,
         rng: random.Random,
     ) -> list[_Candidate]:
-        """Ask the checker about the candidates, shuffled and unlabeled; return the confirmed ones."""
+        """Ask the checker about the candidates, shuffled and unlabeled; return the confirmed ones in order."""
         if not candidates:
             return []
         order = list(candidates)
@@ -341,12 +341,9 @@ class _Generation:
         by_number: dict[int, str] = {}
         for verdict in verdicts:
             by_number.setdefault(verdict.number, verdict.verdict)
-        confirmed = []
-        for number, candidate in enumerate(order, 1):
-            if by_number.get(number) == ("agree" if candidate.agree else "disagree"):
-                confirmed.append(candidate)
-            else:
-                progress.rejected[Rejection.UNCONFIRMED] += 1
+        verdict_of = {candidate: by_number.get(number) for number, candidate in enumerate(order, 1)}
+        confirmed = [c for c in candidates if verdict_of[c] == ("agree" if c.agree else "disagree")]
+        progress.rejected[Rejection.UNCONFIRMED] += len(candidates) - len(confirmed)
         return confirmed
 
     def _keep(self, persona_id: str, confirmed: list[_Candidate], progress: PersonaProgress) -> int:

@@ -22,7 +22,7 @@ from pluralbench.datasets.persona_options import Group, parse_groups, parse_loo_
 from pluralbench.datasets.persona_samples import persona_dataset
 from pluralbench.datasets.prism import load_prism_questions
 from pluralbench.metrics.persona_analysis import group_disparity_metric, loo_importance
-from pluralbench.model import DEFAULT_MODEL
+from pluralbench.model import default_task_model
 from pluralbench.personas import Persona
 from pluralbench.scorers.persona_critic import personalization_critic
 from pluralbench.scorers.persona_identification import persona_identification
@@ -76,7 +76,7 @@ def _persona_task(
         metrics=metrics,
         epochs=epochs,
         config=config or GenerateConfig(),
-        model=DEFAULT_MODEL,
+        model=default_task_model(),
     )
 
 

@@ -1,0 +1,232 @@
+"""Running benchmark evals and reading calls, tokens and times from their logs."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from _cases import Case
+from inspect_ai import Task, eval
+from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.event import ModelEvent
+from inspect_ai.log import EvalLog, EvalSample
+from inspect_ai.model import Model, get_model
+from inspect_ai.scorer import Score, Scorer, Target, mean, scorer
+from inspect_ai.solver import Generate, Solver, TaskState, solver
+
+from pluralbench.api import build_task
+
+QUIET: dict[str, Any] = {"display": "none", "log_level": "error"}
+
+
+@dataclass
+class RunResult:
+    """What one eval run cost and how long it took.
+
+    Attributes:
+        log: The eval log.
+        setup_seconds: Time to build the task (reading data files, building samples).
+        eval_seconds: Wall time of ``inspect_ai.eval``.
+        units: Sample records in the log (samples x epochs).
+        scored: Sample records whose main score is a number.
+        calls: Model calls by the evaluated model.
+        judge_calls: Model calls by model roles (critic, judge).
+        input_tokens: Input tokens of all calls.
+        output_tokens: Output tokens of all calls.
+    """
+
+    log: EvalLog
+    setup_seconds: float
+    eval_seconds: float
+    units: int
+    scored: int
+    calls: int
+    judge_calls: int
+    input_tokens: int
+    output_tokens: int
+
+    @property
+    def calls_per_unit(self) -> float:
+        """All model calls per sample record."""
+        return (self.calls + self.judge_calls) / self.units if self.units else float("nan")
+
+    @property
+    def sample_span(self) -> float:
+        """Seconds from the first sample's start to the last sample's end (falls back to wall time)."""
+        samples = self.log.samples or []
+        starts = [_time(s.started_at) for s in samples if s.started_at]
+        ends = [_time(s.completed_at) for s in samples if s.completed_at]
+        return max(ends) - min(starts) if starts and ends else self.eval_seconds
+
+
+def _time(stamp: str | datetime) -> float:
+    return (stamp if isinstance(stamp, datetime) else datetime.fromisoformat(str(stamp))).timestamp()
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, bool | int | float):
+        return not math.isnan(float(value))
+    if isinstance(value, dict):
+        return any(_is_number(v) for v in value.values())
+    return value is not None
+
+
+def is_scored(sample: EvalSample) -> bool:
+    """Return whether a sample record has a numeric main score and no error.
+
+    Args:
+        sample: The sample record.
+
+    Returns:
+        True when the first scorer's value is a number (or a dict holding one).
+    """
+    if sample.error is not None or not sample.scores:
+        return False
+    return _is_number(next(iter(sample.scores.values())).value)
+
+
+def read_run(log: EvalLog, setup_seconds: float, eval_seconds: float) -> RunResult:
+    """Count calls from the sample events and tokens from ``log.stats.model_usage``.
+
+    Args:
+        log: The eval log (with samples).
+        setup_seconds: Task construction time.
+        eval_seconds: Eval wall time.
+
+    Returns:
+        The run's figures.
+    """
+    samples = log.samples or []
+    calls = judge_calls = 0
+    for sample in samples:
+        for event in sample.events:
+            if isinstance(event, ModelEvent):
+                if event.role is None:
+                    calls += 1
+                else:
+                    judge_calls += 1
+    usage = log.stats.model_usage.values()
+    return RunResult(
+        log=log,
+        setup_seconds=setup_seconds,
+        eval_seconds=eval_seconds,
+        units=len(samples),
+        scored=sum(is_scored(s) for s in samples),
+        calls=calls,
+        judge_calls=judge_calls,
+        input_tokens=sum(u.input_tokens for u in usage),
+        output_tokens=sum(u.output_tokens for u in usage),
+    )
+
+
+def timed_eval(task: Task, model: Model, log_dir: Path, setup_seconds: float = 0.0, **options: Any) -> RunResult:
+    """Run one eval and read its figures.
+
+    Args:
+        task: The task (its own model, if set, is used).
+        model: The evaluated model.
+        log_dir: Log directory.
+        setup_seconds: Task construction time to record.
+        **options: Further ``inspect_ai.eval`` options.
+
+    Returns:
+        The run's figures.
+
+    Raises:
+        RuntimeError: If the eval did not succeed.
+    """
+    start = time.perf_counter()
+    [log] = eval(task, model=model, log_dir=str(log_dir), **QUIET, **options)
+    seconds = time.perf_counter() - start
+    if log.status != "success":
+        raise RuntimeError(f"{log.eval.task} ended with status {log.status}: {log.error}")
+    return read_run(log, setup_seconds, seconds)
+
+
+def run_case(case: Case, model: Model, judge: Model, limit: int, log_dir: Path, **options: Any) -> RunResult:
+    """Build a case's task the way users do and run it on scripted models.
+
+    Args:
+        case: The case.
+        model: The evaluated model.
+        judge: Model bound to the case's roles.
+        limit: Dataset samples to run (each runs ``case.epochs`` times).
+        log_dir: Log directory.
+        **options: Further ``inspect_ai.eval`` options.
+
+    Returns:
+        The run's figures.
+    """
+    start = time.perf_counter()
+    task = build_task(case.evaluation_type, model, task_args=case.args)
+    setup = time.perf_counter() - start
+    roles = {role: judge for role in case.roles}
+    return timed_eval(task, model, log_dir, setup, model_roles=roles, limit=limit, **options)
+
+
+def calls_of(index: int, rate: float) -> int:
+    """Return the calls sample ``index`` makes so that samples ``0..n-1`` make ``round(n * rate)`` in all.
+
+    Args:
+        index: 0-based sample index.
+        rate: Mean calls per sample.
+
+    Returns:
+        The sample's number of calls.
+    """
+    return math.floor((index + 1) * rate + 1e-9) - math.floor(index * rate + 1e-9)
+
+
+@solver
+def repeated_generate(rate: float) -> Solver:
+    """Call the model ``rate`` times per sample on average: one ``generate`` and direct calls.
+
+    Args:
+        rate: Mean calls per sample.
+
+    Returns:
+        The solver.
+    """
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        calls = calls_of(int(str(state.sample_id)) - 1, rate)
+        if calls:
+            state = await generate(state)
+        model = get_model()
+        for _ in range(calls - 1):
+            await model.generate(state.input_text)
+        return state
+
+    return solve
+
+
+@scorer(metrics=[mean()])
+def constant_score() -> Scorer:
+    """Score every sample 1 without looking at it.
+
+    Returns:
+        The scorer.
+    """
+
+    async def score(state: TaskState, target: Target) -> Score:
+        return Score(value=1.0)
+
+    return score
+
+
+def minimal_task(samples: int, rate: float) -> Task:
+    """Return the reference task: plain inspect with ``rate`` model calls per sample and a trivial scorer.
+
+    Args:
+        samples: Number of samples.
+        rate: Mean model calls per sample.
+
+    Returns:
+        The task.
+    """
+    dataset = MemoryDataset([Sample(id=i, input=f"Question {i}: what do you think?") for i in range(1, samples + 1)])
+    return Task(dataset=dataset, solver=repeated_generate(rate), scorer=constant_score(), name="minimal")

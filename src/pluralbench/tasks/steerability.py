@@ -1,0 +1,88 @@
+"""Steerability task: can a few statements steer a model to one persona's agreement, and not another's?
+
+After the trade-off steerable benchmark (100 framework personas, agree/disagree statements,
+few-shot steering), with its flaws fixed: the label is hidden unless asked for, scores that a
+constant answerer cannot game (balanced accuracy, steerability margin) stand beside the
+published score, and each steered persona is tested on ``cross`` other personas instead of all
+of them (11,200 calls instead of 89,600 by default), with bootstrap intervals on every score.
+"""
+
+from __future__ import annotations
+
+from inspect_ai import Task, task
+from inspect_ai.model._model import active_model
+
+from pluralbench.datasets.steer_data import load_steerability_data
+from pluralbench.datasets.steerability import build_design, steerability_dataset
+from pluralbench.model import DEFAULT_MODEL
+from pluralbench.scorers.steerability import steerability_scorer
+from pluralbench.solvers.few_shot_steering import few_shot_steering
+
+NO_MODEL = "none/none"
+"""The eval model inspect activates when neither ``--model`` nor ``INSPECT_EVAL_MODEL`` is given."""
+
+
+def offline_default_model() -> str | None:
+    """Return the offline default model only when the eval was started without a model.
+
+    inspect 0.3.285 prefers a Task's own model over the eval's (``task.model or model``), so a
+    Task that always names the default would ignore ``--model``. The factory runs after inspect
+    activates the eval model, which is ``none/none`` when no model was given.
+
+    Returns:
+        ``DEFAULT_MODEL`` when no model was given, otherwise ``None`` (use the eval's model).
+    """
+    active = active_model()
+    return DEFAULT_MODEL if active is not None and str(active) == NO_MODEL else None
+
+
+@task
+def steerability(
+    personas: int | str | list[str] = 40,
+    n_steer: int = 4,
+    cross: int | str = 4,
+    statements: int | str = "all",
+    include_label: bool = False,
+    statements_per_call: int = 1,
+    seed: int = 0,
+    data: str | None = None,
+) -> Task:
+    """Few-shot steering to framework personas, scored on own and other personas' statements.
+
+    Args:
+        personas: Number of personas to steer (chosen round-robin across frameworks with
+            ``seed``), or persona ids (a list, or comma-separated).
+        n_steer: Steering statements per persona, half agree and half disagree (even, >= 0).
+        cross: Other personas each steered persona is tested on, or ``all`` for the full matrix.
+        statements: Test statements per test set, or ``all`` (every statement not used for steering).
+        include_label: Name the persona's label (e.g. ``INTJ``) in the steering context.
+        statements_per_call: Test statements answered per model call, in one JSON reply.
+        seed: Seed of persona selection, steering/test splits and cross assignment.
+        data: Statements to use instead of the bundled ones: a ``.jsonl`` in our layout, the
+            original benchmark's ``statements.csv``, or a directory holding it.
+
+    Returns:
+        The task.
+    """
+    design = build_design(
+        load_steerability_data(data),
+        personas=personas,
+        n_steer=n_steer,
+        cross=cross,
+        statements=statements,
+        statements_per_call=statements_per_call,
+        seed=seed,
+    )
+    cost = design.cost
+    return Task(
+        dataset=steerability_dataset(design),
+        solver=few_shot_steering(include_label=include_label),
+        scorer=steerability_scorer(),
+        model=offline_default_model(),
+        metadata={
+            "personas": [persona.persona_id for persona in design.personas],
+            "statements_per_set": design.statements,
+            "calls": cost.calls,
+            "full_matrix_calls": cost.full_matrix_calls,
+        },
+    )
