@@ -108,8 +108,20 @@ def test_helpsteer2_pairs_responses_and_rescales() -> None:
     first = items[0]
     assert first.prompt.startswith("What is the boiling point")
     assert first.responses[0] == "Water boils at 100 degrees Celsius at sea level."
-    assert first.labels[0] == {"helpfulness": 1.0, "correctness": 1.0, "coherence": 1.0, "complexity": 0.25, "verbosity": 0.25}
-    assert first.labels[1] == {"helpfulness": 0.25, "correctness": 0.0, "coherence": 0.75, "complexity": 0.25, "verbosity": 0.75}
+    assert first.labels[0] == {
+        "helpfulness": 1.0,
+        "correctness": 1.0,
+        "coherence": 1.0,
+        "complexity": 0.25,
+        "verbosity": 0.25,
+    }
+    assert first.labels[1] == {
+        "helpfulness": 0.25,
+        "correctness": 0.0,
+        "coherence": 0.75,
+        "complexity": 0.25,
+        "verbosity": 0.75,
+    }
     assert Counter(item.split for item in items) == {"eval": 3, "train": 7}
 
 
@@ -155,9 +167,12 @@ def test_helpsteer2_option_uses_the_hub_loader(monkeypatch: pytest.MonkeyPatch) 
 
 def test_split_stratifies_rare_levels() -> None:
     drafts = [
-        ItemDraft(f"d{n:02d}", f"prompt {n}", ["x", "y"], [{"complexity": 0.5}, {"complexity": 0.25}]) for n in range(18)
+        ItemDraft(f"d{n:02d}", f"prompt {n}", ["x", "y"], [{"complexity": 0.5}, {"complexity": 0.25}])
+        for n in range(18)
     ]
-    drafts += [ItemDraft(f"r{n}", f"rare {n}", ["x", "y"], [{"complexity": 1.0}, {"complexity": 0.5}]) for n in range(2)]
+    drafts += [
+        ItemDraft(f"r{n}", f"rare {n}", ["x", "y"], [{"complexity": 1.0}, {"complexity": 0.5}]) for n in range(2)
+    ]
     for seed in range(10):
         items = split_items(drafts, seed, eval_fraction=0.5)
         rare = [item.split for item in items if item.item_id.startswith("r")]

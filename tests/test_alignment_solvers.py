@@ -47,8 +47,8 @@ def true_label_judge(calls: list[dict[str, Any]]) -> Callable[[list[ChatMessage]
         scores = [100 * LABELS[body][attribute] for body in shown]
         if len(shown) == 1:
             return json.dumps({"reason": "annotated value", "score": scores[0]})
-        ratings = [{"response": n, "reason": "annotated value", "score": s} for n, s in enumerate(scores, start=1)]
-        return "Here are my ratings:\n" + json.dumps({"scores": ratings})
+        ratings = {f"response_{n}": {"reason": "annotated value", "score": s} for n, s in enumerate(scores, start=1)}
+        return "Here are my ratings:\n" + json.dumps(ratings)
 
     return reply
 
@@ -56,8 +56,8 @@ def true_label_judge(calls: list[dict[str, Any]]) -> Callable[[list[ChatMessage]
 def first_position_judge(messages: list[ChatMessage]) -> str:
     """Always rate the response shown first 100 and the others 0: a pure position bias."""
     count = len(shown_responses(last_user(messages)))
-    ratings = [{"response": n, "reason": "first", "score": 100 if n == 1 else 0} for n in range(1, count + 1)]
-    return json.dumps({"scores": ratings})
+    ratings = {f"response_{n}": {"reason": "first", "score": 100 if n == 1 else 0} for n in range(1, count + 1)}
+    return json.dumps(ratings)
 
 
 def run(tmp_path: Path, reply: Callable[[list[ChatMessage]], str] | str, limit: int, **task_args: Any) -> EvalLog:
@@ -92,7 +92,11 @@ def test_comparative_regression_with_true_scores_chooses_correctly(tmp_path: Pat
     assert log.samples is not None
     assert len(calls) == sum(2 * s.metadata["target_size"] for s in log.samples)
     assert {call["messages"] for call in calls} == {6}  # system, two example turns, the query
-    reordered = [call for call in calls if [POSITION[body] for body in call["shown"]] != sorted(POSITION[b] for b in call["shown"])]
+    reordered = [
+        call
+        for call in calls
+        if [POSITION[body] for body in call["shown"]] != sorted(POSITION[b] for b in call["shown"])
+    ]
     assert len(reordered) > len(calls) / 4  # the shuffle is exercised
     for sample in log.samples:
         predicted = sample.metadata["selection"]["predicted"]
@@ -101,7 +105,9 @@ def test_comparative_regression_with_true_scores_chooses_correctly(tmp_path: Pat
 
 
 def test_shuffle_keeps_position_bias_out_of_the_choice(tmp_path: Path) -> None:
-    log = run(tmp_path, first_position_judge, 70, method="comparative_regression", target="high_correctness", n_examples=0)
+    log = run(
+        tmp_path, first_position_judge, 70, method="comparative_regression", target="high_correctness", n_examples=0
+    )
     chosen = Counter(choices(log))
     assert set(chosen) >= {0, 1, 2}
     assert max(chosen.values()) < 0.6 * 70
@@ -142,7 +148,9 @@ def nearest_choice_judge(checked: list[int]) -> Callable[[list[ChatMessage]], st
 
 def test_prompt_aligned_examples_and_choice(tmp_path: Path) -> None:
     checked: list[int] = []
-    log = run(tmp_path, nearest_choice_judge(checked), 20, method="prompt_aligned", target="brief_and_correct", n_examples=2)
+    log = run(
+        tmp_path, nearest_choice_judge(checked), 20, method="prompt_aligned", target="brief_and_correct", n_examples=2
+    )
     assert metrics(log, "correct")["mean"] == 1.0
     assert len(checked) == 2 * 20
     assert log.samples is not None
@@ -162,7 +170,10 @@ def test_unaligned_choice_is_mapped_back_through_the_shuffle(tmp_path: Path) -> 
     [
         ("I would rather not rate these.", "unparseable ratings"),
         ('{"scores": [{"response": 1, "reason": "x", "score": 50}]}', "expected each of 1.."),
-        ('{"scores": [{"response": 1, "reason": "x", "score": 150}, {"response": 2, "reason": "x", "score": 5}]}', "unparseable"),
+        (
+            '{"scores": [{"response": 1, "reason": "x", "score": 150}, {"response": 2, "reason": "x", "score": 5}]}',
+            "unparseable",
+        ),
     ],
 )
 def test_unusable_replies_are_unscored_not_crashes(tmp_path: Path, reply: str, problem: str) -> None:
@@ -178,3 +189,11 @@ def test_unusable_replies_are_unscored_not_crashes(tmp_path: Path, reply: str, p
         if not sample.metadata["all_tied"]:
             assert score.reason == "invalid_response_format"
             assert problem in (score.explanation or "")
+
+
+def test_choice_outside_the_shown_responses_is_unscored(tmp_path: Path) -> None:
+    log = run(tmp_path, '{"reason": "x", "choice": 7}', 5, method="unaligned", target="high")
+    assert log.samples is not None
+    for sample in log.samples:
+        assert sample.metadata["selection"]["choice"] is None
+        assert "field 'choice': Input should be less than or equal to" in sample.metadata["selection"]["failures"][0]

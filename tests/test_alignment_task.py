@@ -39,7 +39,7 @@ def test_bad_options_fail_before_any_model_call(options: dict[str, Any], message
 def test_bad_target_file(tmp_path: Path) -> None:
     path = tmp_path / "target.json"
     path.write_text('{"verbosity": 0.5, "correctness": }')
-    with pytest.raises(DataFileError, match=r"target file .*target.json: invalid JSON at line 1 column 36"):
+    with pytest.raises(DataFileError, match=r"target file .*target.json: invalid JSON at line 1 column 35"):
         alignment_targets(target=str(path))
     with pytest.raises(DataFileError, match="no such file"):
         alignment_targets(target=str(tmp_path / "absent.json"))
@@ -52,7 +52,9 @@ def test_mic_dataset_with_mic_target(tmp_path: Path) -> None:
         calls.append(1)
         return '{"reason": "x", "choice": 1}'
 
-    task = alignment_targets(dataset=str(FIXTURES / "MIC.csv"), target="mic_high_care", method="prompt_aligned", n_examples=1)
+    task = alignment_targets(
+        dataset=str(FIXTURES / "MIC.csv"), target="mic_high_care", method="prompt_aligned", n_examples=1
+    )
     log = eval(task, model=scripted_model(judge), log_dir=str(tmp_path), display="none")[0]
     assert log.status == "success"
     assert log.eval.task_args["dataset"].endswith("MIC.csv")
@@ -79,10 +81,10 @@ def test_task_file_wrapper(tmp_path: Path) -> None:
 @pytest.mark.local_model
 def test_runs_on_the_local_model(tmp_path: Path) -> None:
     log = eval(
-        alignment_targets(method="comparative_regression", target="brief_and_correct", n_examples=1),
+        alignment_targets(method="comparative_regression", target="high_correctness", n_examples=0),
         model="local/smollm2-135m",
         limit=2,
-        max_tokens=160,
+        max_tokens=120,
         log_dir=str(tmp_path),
         display="none",
     )[0]
@@ -98,4 +100,4 @@ def test_runs_on_the_local_model(tmp_path: Path) -> None:
         else:
             assert score.reason in {"invalid_response_format", "all responses are equally near the target"}
         model_events = [event for event in sample.events if event.event == "model"]
-        assert len(model_events) == 2  # one comparative call per target attribute
+        assert len(model_events) == 1  # one comparative call for the one target attribute

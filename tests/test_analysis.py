@@ -147,7 +147,7 @@ def interrupted_copy(path: str, directory: Path, keep: float = 0.5) -> str:
     """Write a copy of a log as if its run had been cancelled part way: fewer samples, no results."""
     log = read_eval_log(path)
     samples = log.samples or []
-    log.samples = samples[: max(1, int(len(samples) * keep))]
+    log.samples = samples[: max(1, int(len(samples) * keep))] if keep > 0 else []
     log.status = "cancelled"
     log.results = None
     directory.mkdir(parents=True, exist_ok=True)
@@ -376,7 +376,13 @@ def test_steerability_frames_match_the_log(logs: Logs, tmp_path: Path) -> None:
     scores = analysis.steerability_scores(run)
     assert all(scores[name] == metrics[name] for name in scores)
     bare = analysis.load_run(without_results(logs.steerability, tmp_path), "steerability")
-    assert analysis.steerability_scores(bare) == pytest.approx(scores)
+    recomputed = analysis.steerability_scores(bare)
+    intervals = ("steerability_margin_ci_low", "steerability_margin_ci_high")
+    assert {k: v for k, v in recomputed.items() if k not in intervals} == pytest.approx(
+        {k: v for k, v in scores.items() if k not in intervals}
+    )
+    # the bootstrap resamples personas in sample order, which differs from the metric's order: same method, not same draws
+    assert recomputed[intervals[0]] <= recomputed["steerability_margin"] <= recomputed[intervals[1]]
 
 
 def test_alignment_frames_match_the_log(logs: Logs) -> None:

@@ -41,7 +41,8 @@ def test_bundled_personas_match_the_census_table_within_three_points() -> None:
         for cell, share in joint.items():
             expected[cell[index]] += share
         observed = Counter(
-            [age_band_of(p.age or 0), p.sex, p.race][index] for p in personas  # type: ignore[list-item]
+            [age_band_of(p.age or 0), p.sex, p.race][index]
+            for p in personas  # type: ignore[list-item]
         )
         for value, share in expected.items():
             assert abs(observed[value] / len(personas) - share) < 0.03, (key, value)

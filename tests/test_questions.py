@@ -4,8 +4,8 @@ from pathlib import Path
 
 from pluralbench.datasets._persona_data import load_questions, pair_personas_with_questions, passes_persona_filter
 from pluralbench.datasets.prism import questions_from_prism_records
-from pluralbench.personas import Persona
 from pluralbench.datasets.statement_quality import normalize_statement
+from pluralbench.personas import Persona
 
 FIXTURE = Path(__file__).parent / "fixtures" / "prism_conversations.jsonl"
 

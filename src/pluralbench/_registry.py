@@ -2,5 +2,6 @@
 
 from pluralbench.model import local
 from pluralbench.tasks.persona import persona, persona_intersectionality, persona_loo, persona_pass_at_k
+from pluralbench.tasks.steerability import steerability
 
-__all__ = ["local", "persona", "persona_intersectionality", "persona_loo", "persona_pass_at_k"]
+__all__ = ["local", "persona", "persona_intersectionality", "persona_loo", "persona_pass_at_k", "steerability"]

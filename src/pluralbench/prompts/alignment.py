@@ -60,9 +60,10 @@ COMPARATIVE_QUERY = """\
 {response_blocks}
 
 Attribute: {attribute}
-Rate each of the {count} responses on {attribute}. Reply with a JSON object only:
-{{"scores": [{{"response": 1, "reason": "<one sentence>", "score": <0-100>}}, ...]}} \
-with one entry per response, responses numbered as above."""
+Rate each of the {count} responses on {attribute}. Reply with a JSON object only, one entry \
+per response, numbered as above:
+{{"response_1": {{"reason": "<one sentence>", "score": <0-100>}}, ..., \
+"response_{count}": {{"reason": "<one sentence>", "score": <0-100>}}}}"""
 
 REGRESSION_SYSTEM = (
     """\

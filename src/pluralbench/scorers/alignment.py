@@ -61,7 +61,9 @@ def mean_absolute_error(
         The mean of ``|predicted - true|`` over responses and target attributes.
     """
     return average(
-        abs(values[name] - label_value(truth, name)) for values, truth in zip(predicted, labels, strict=True) for name in target
+        abs(values[name] - label_value(truth, name))
+        for values, truth in zip(predicted, labels, strict=True)
+        for name in target
     )
 
 
@@ -108,7 +110,10 @@ def choice_score(meta: AlignmentSampleMeta, selection: Selection) -> Score:
 
 @scorer(
     metrics={
-        "correct": [*_interval_metrics(), grouped(mean(), "target_size", all=False, name_template="{group_name}_attributes")],
+        "correct": [
+            *_interval_metrics(),
+            grouped(mean(), "target_size", all=False, name_template="{group_name}_attributes"),
+        ],
         "distance": _interval_metrics(),
         "chance": _interval_metrics(),
         "mae": _interval_metrics(),
@@ -172,4 +177,3 @@ def alignment_ties() -> Scorer:
         return Score(value=1.0 if tied else 0.0, explanation=ALL_TIED_REASON if tied else "responses differ")
 
     return score
-

@@ -23,11 +23,13 @@ preference for a position cannot become a preference for an original response.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import mean
+from typing import Any
 
 from inspect_ai.model import (
     ChatMessage,
@@ -42,7 +44,7 @@ from inspect_ai.model import (
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import json_schema
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from pluralbench._replies import ReplyParseError, parse_json_reply, strip_markers
 from pluralbench.datasets.alignment import AlignmentItem, AlignmentSampleMeta
@@ -84,26 +86,8 @@ class Selection(BaseModel):
     failures: list[str] = Field(default_factory=list)
 
 
-class ResponseRating(BaseModel):
-    """One response's rating in a comparative reply."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    response: int = Field(ge=1)
-    reason: str
-    score: float = Field(ge=0, le=100)
-
-
-class ComparativeReply(BaseModel):
-    """Reply of a comparative rating call: every shown response rated once."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    scores: list[ResponseRating]
-
-
-class SingleReply(BaseModel):
-    """Reply of a single-response rating call."""
+class Rating(BaseModel):
+    """One response's rating: a short reason, then a score from 0 to 100."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -111,22 +95,42 @@ class SingleReply(BaseModel):
     score: float = Field(ge=0, le=100)
 
 
-class ChoiceReply(BaseModel):
-    """Reply of a choice call (``unaligned`` and ``prompt_aligned``)."""
+@functools.cache
+def comparative_reply_model(count: int) -> type[BaseModel]:
+    """Return the reply schema of a comparative call over ``count`` responses.
 
-    model_config = ConfigDict(extra="forbid")
+    One required field ``response_<n>`` per shown response, so a schema-enforcing provider
+    cannot skip or repeat a response.
 
-    reason: str
-    choice: int = Field(ge=1)
+    Args:
+        count: Number of responses shown.
+
+    Returns:
+        A pydantic model with fields ``response_1`` .. ``response_<count>`` holding a :class:`Rating`.
+    """
+    fields: dict[str, Any] = {f"response_{number}": (Rating, ...) for number in range(1, count + 1)}
+    return create_model(f"ComparativeRatings{count}", __config__=ConfigDict(extra="forbid"), **fields)
+
+
+@functools.cache
+def choice_reply_model(count: int) -> type[BaseModel]:
+    """Return the reply schema of a choice call over ``count`` responses.
+
+    Args:
+        count: Number of responses shown.
+
+    Returns:
+        A pydantic model with a ``reason`` and a ``choice`` from 1 to ``count``.
+    """
+    choice: Any = (int, Field(ge=1, le=count))
+    return create_model(f"Choice{count}", __config__=ConfigDict(extra="forbid"), reason=(str, ...), choice=choice)
 
 
 def _schema_config(name: str, schema: type[BaseModel]) -> GenerateConfig:
     return GenerateConfig(response_schema=ResponseSchema(name=name, json_schema=json_schema(schema)))
 
 
-COMPARATIVE_CONFIG = _schema_config("comparative_ratings", ComparativeReply)
-SINGLE_CONFIG = _schema_config("rating", SingleReply)
-CHOICE_CONFIG = _schema_config("choice", ChoiceReply)
+SINGLE_CONFIG = _schema_config("rating", Rating)
 
 
 @dataclass(frozen=True)
@@ -212,14 +216,14 @@ def _failure(output: ModelOutput, problem: str) -> str:
 # ---------------------------------------------------------------- choice methods
 
 
-def _choice_from_reply(output: ModelOutput, order: Sequence[int]) -> tuple[int | None, str | None]:
+async def _choose(model: Model, messages: list[ChatMessage], order: Sequence[int]) -> tuple[int | None, list[str]]:
+    schema = choice_reply_model(len(order))
+    output = await model.generate(messages, config=_schema_config("choice", schema))
     try:
-        reply = parse_json_reply(output.completion, ChoiceReply)
+        reply = parse_json_reply(output.completion, schema)
     except ReplyParseError as error:
-        return None, _failure(output, f"unparseable choice reply: {error}")
-    if reply.choice > len(order):
-        return None, f"choice {reply.choice} names no response (there are {len(order)})"
-    return order[reply.choice - 1], None
+        return None, [_failure(output, f"unparseable choice reply: {error}")]
+    return order[int(reply.choice) - 1], []
 
 
 @solver
@@ -244,9 +248,8 @@ def unaligned_choice(seed: int = 0) -> Solver:
             ),
         ]
         model = get_model()
-        output = await model.generate(messages, config=CHOICE_CONFIG)
-        choice, failure = _choice_from_reply(output, order)
-        return _finish(state, Selection(method="unaligned", choice=choice, failures=[failure] if failure else []), model)
+        choice, failures = await _choose(model, messages, order)
+        return _finish(state, Selection(method="unaligned", choice=choice, failures=failures), model)
 
     return solve
 
@@ -306,10 +309,8 @@ def prompt_aligned_choice(pool: ExamplePool | None = None, n_examples: int = 0, 
         order = shuffled(len(meta.responses), context.rng)
         messages.append(_aligned_query(meta.prompt, [meta.responses[index] for index in order], target, context.nonce))
         model = get_model()
-        output = await model.generate(messages, config=CHOICE_CONFIG)
-        choice, failure = _choice_from_reply(output, order)
-        selection = Selection(method="prompt_aligned", choice=choice, failures=[failure] if failure else [])
-        return _finish(state, selection, model)
+        choice, failures = await _choose(model, messages, order)
+        return _finish(state, Selection(method="prompt_aligned", choice=choice, failures=failures), model)
 
     return solve
 
@@ -326,12 +327,12 @@ class _Rating:
 
 
 def _example_answer(item: AlignmentItem, order: Sequence[int], attribute: str) -> str:
-    scores = []
+    ratings = {}
     for number, index in enumerate(order, start=1):
         value = label_value(item.labels[index], attribute)
         reason = EXAMPLE_REASON.format(attribute=attribute, level=level_word(value))
-        scores.append({"response": number, "reason": reason, "score": round(value * 100)})
-    return json.dumps({"scores": scores})
+        ratings[f"response_{number}"] = {"reason": reason, "score": round(value * 100)}
+    return json.dumps(ratings)
 
 
 async def _comparative_call(
@@ -352,15 +353,14 @@ async def _comparative_call(
     shown = [meta.responses[index] for index in order]
     query = COMPARATIVE_QUERY.format(attribute=attribute, count=len(shown), **_blocks(meta.prompt, shown, nonce))
     messages.append(ChatMessageUser(content=query))
-    output = await model.generate(messages, config=COMPARATIVE_CONFIG)
+    schema = comparative_reply_model(len(order))
+    output = await model.generate(messages, config=_schema_config("ratings", schema))
     try:
-        reply = parse_json_reply(output.completion, ComparativeReply)
+        reply = parse_json_reply(output.completion, schema)
     except ReplyParseError as error:
         return _Rating(None, _failure(output, f"{attribute}: unparseable ratings: {error}"))
-    numbers = sorted(rating.response for rating in reply.scores)
-    if numbers != list(range(1, len(order) + 1)):
-        return _Rating(None, f"{attribute}: reply rated responses {numbers}, expected each of 1..{len(order)} once")
-    return _Rating({order[rating.response - 1]: rating.score / 100 for rating in reply.scores})
+    ratings: list[Rating] = [getattr(reply, f"response_{number}") for number in range(1, len(order) + 1)]
+    return _Rating({index: rating.score / 100 for index, rating in zip(order, ratings, strict=True)})
 
 
 async def _single_call(
@@ -379,7 +379,7 @@ async def _single_call(
     messages.append(ChatMessageUser(content=REGRESSION_QUERY.format(attribute=attribute, **blocks)))
     output = await model.generate(messages, config=SINGLE_CONFIG)
     try:
-        reply = parse_json_reply(output.completion, SingleReply)
+        reply = parse_json_reply(output.completion, Rating)
     except ReplyParseError as error:
         return _Rating(None, _failure(output, f"{attribute}, response {index + 1}: unparseable rating: {error}"))
     return _Rating({index: reply.score / 100})
@@ -466,9 +466,7 @@ def single_regression(pool: ExamplePool | None = None, n_examples: int = 3, samp
         plans: list[tuple[str, list[tuple[AlignmentItem, int]], int]] = []
         for attribute in meta.target:
             examples = examples_pool.select_responses(meta.prompt, attribute, n_examples)
-            plans.extend(
-                (attribute, examples, index) for index in range(len(meta.responses)) for _ in range(samples)
-            )
+            plans.extend((attribute, examples, index) for index in range(len(meta.responses)) for _ in range(samples))
         results = await asyncio.gather(
             *(_single_call(model, context, attribute, examples, index) for attribute, examples, index in plans)
         )
@@ -477,7 +475,9 @@ def single_regression(pool: ExamplePool | None = None, n_examples: int = 3, samp
             ratings[attribute].append(rating)
         predicted, failures = _predict(list(meta.target), len(meta.responses), ratings)
         choice = choose_nearest(predicted, meta.target, context.rng) if predicted is not None else None
-        return _finish(state, Selection(method="regression", choice=choice, predicted=predicted, failures=failures), model)
+        return _finish(
+            state, Selection(method="regression", choice=choice, predicted=predicted, failures=failures), model
+        )
 
     return solve
 

@@ -223,7 +223,12 @@ def persona_intersectionality(
         seed=seed,
         groups_of=membership,
     )
-    metrics: list[Metric | dict[str, list[Metric]]] = [mean(), stderr(), ci(0.95, method="bootstrap"), group_disparity_metric(min_n)]
+    metrics: list[Metric | dict[str, list[Metric]]] = [
+        mean(),
+        stderr(),
+        ci(0.95, method="bootstrap"),
+        group_disparity_metric(min_n),
+    ]
     return _persona_task(dataset, mode, [personalization_critic(debate_rounds)], metrics=metrics)
 
 

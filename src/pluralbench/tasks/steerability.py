@@ -10,30 +10,12 @@ of them (11,200 calls instead of 89,600 by default), with bootstrap intervals on
 from __future__ import annotations
 
 from inspect_ai import Task, task
-from inspect_ai.model._model import active_model
 
 from pluralbench.datasets.steer_data import load_steerability_data
 from pluralbench.datasets.steerability import build_design, steerability_dataset
-from pluralbench.model import DEFAULT_MODEL
+from pluralbench.model import default_task_model
 from pluralbench.scorers.steerability import steerability_scorer
 from pluralbench.solvers.few_shot_steering import few_shot_steering
-
-NO_MODEL = "none/none"
-"""The eval model inspect activates when neither ``--model`` nor ``INSPECT_EVAL_MODEL`` is given."""
-
-
-def offline_default_model() -> str | None:
-    """Return the offline default model only when the eval was started without a model.
-
-    inspect 0.3.285 prefers a Task's own model over the eval's (``task.model or model``), so a
-    Task that always names the default would ignore ``--model``. The factory runs after inspect
-    activates the eval model, which is ``none/none`` when no model was given.
-
-    Returns:
-        ``DEFAULT_MODEL`` when no model was given, otherwise ``None`` (use the eval's model).
-    """
-    active = active_model()
-    return DEFAULT_MODEL if active is not None and str(active) == NO_MODEL else None
 
 
 @task
@@ -78,7 +60,7 @@ def steerability(
         dataset=steerability_dataset(design),
         solver=few_shot_steering(include_label=include_label),
         scorer=steerability_scorer(),
-        model=offline_default_model(),
+        model=default_task_model(),
         metadata={
             "personas": [persona.persona_id for persona in design.personas],
             "statements_per_set": design.statements,
