@@ -223,7 +223,7 @@ async def _choose(model: Model, messages: list[ChatMessage], order: Sequence[int
         reply = parse_json_reply(output.completion, schema)
     except ReplyParseError as error:
         return None, [_failure(output, f"unparseable choice reply: {error}")]
-    return order[int(reply.choice) - 1], []
+    return order[int(reply.model_dump()["choice"]) - 1], []
 
 
 @solver
