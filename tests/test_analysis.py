@@ -138,9 +138,19 @@ def build_logs(directory: Path) -> Logs:
     )
 
 
+_BUILT: list[Logs] = []
+
+
+def shared_logs(tmp_path_factory: pytest.TempPathFactory) -> Logs:
+    """Build the logs once per session, for this module and tests/test_visualization.py."""
+    if not _BUILT:
+        _BUILT.append(build_logs(tmp_path_factory.mktemp("logs")))
+    return _BUILT[0]
+
+
 @pytest.fixture(scope="session")
 def logs(tmp_path_factory: pytest.TempPathFactory) -> Logs:
-    return build_logs(tmp_path_factory.mktemp("logs"))
+    return shared_logs(tmp_path_factory)
 
 
 def interrupted_copy(path: str, directory: Path, keep: float = 0.5) -> str:

@@ -21,11 +21,17 @@ import pytest
 from matplotlib.figure import Figure
 
 from pluralbench import analysis
-from test_analysis import Logs, interrupted_copy, logged_metrics, logs  # noqa: F401  (session fixture)
+from test_analysis import Logs, interrupted_copy, logged_metrics, shared_logs
 
 REPO = Path(__file__).parent.parent
 SCRIPTS = REPO / "visualization"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="session")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> Logs:
+    return shared_logs(tmp_path_factory)
+
 
 # script -> (logs it draws, a log of another task)
 CASES: dict[str, tuple[Callable[[Logs], list[str]], Callable[[Logs], str]]] = {
@@ -130,7 +136,7 @@ def check_steerability(data: pd.DataFrame, logs: Logs) -> None:
         assert equal(scores.loc[name, "value"], metrics[name])
     cells = data[data["kind"] == "cell"]
     assert len(cells) == 3 * 32
-    assert equal(cells[cells["own"] == True]["value"].mean(), metrics["balanced_accuracy"])  # noqa: E712
+    assert equal(cells[cells["own"].astype(str) == "True"]["value"].mean(), metrics["balanced_accuracy"])
 
 
 def check_alignment(data: pd.DataFrame, logs: Logs) -> None:

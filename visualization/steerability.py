@@ -231,7 +231,7 @@ def draw(runs: list[Run]) -> _common.Plot:
     figure.tight_layout()
     data = pd.concat(frames, ignore_index=True)
     columns = ["model", "kind", "name", "steered", "test", "steered_framework", "steered_label", "test_framework"]
-    columns += ["test_label", "framework", "value", "low", "high", "n", "source", "interval_source", "log"]
+    columns += ["test_label", "own", "framework", "value", "low", "high", "n", "source", "interval_source", "log"]
     return _common.Plot(figure, data.reindex(columns=columns))
 
 
