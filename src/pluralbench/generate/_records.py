@@ -1,36 +1,20 @@
-"""File formats of the statement generator: framework personas in, steerability statements out."""
+"""File formats of the statement generator: framework personas in, steerability statements out.
+
+Both layouts are the bundled steerability data's own (``pluralbench.datasets.steer_data``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from pluralbench._files import DataFileError, read_jsonl_models
+from pluralbench.datasets.steer_data import FrameworkPersona, Statement
 
+__all__ = ["FrameworkPersona", "StatementRow", "read_framework_personas"]
 
-class FrameworkPersona(BaseModel):
-    """One persona of a personality framework (e.g. MBTI INTJ), as stored in ``framework_personas.jsonl``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    persona_id: str = Field(min_length=1)
-    framework: str = Field(min_length=1)
-    framework_description: str = Field(min_length=1)
-    label: str = Field(min_length=1)
-    description: str = Field(min_length=1)
-
-
-class StatementRow(BaseModel):
-    """One steerability statement: a first-person sentence and whether the persona agrees with it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    statement_id: str = Field(min_length=1)
-    persona_id: str = Field(min_length=1)
-    statement: str = Field(min_length=1)
-    agree: bool
+StatementRow = Statement
+"""A generated row has the layout of a bundled statement."""
 
 
 def read_framework_personas(path: str | Path, persona_ids: Sequence[str] | None = None) -> list[FrameworkPersona]:
