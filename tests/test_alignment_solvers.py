@@ -169,10 +169,10 @@ def test_unaligned_choice_is_mapped_back_through_the_shuffle(tmp_path: Path) -> 
     ("reply", "problem"),
     [
         ("I would rather not rate these.", "unparseable ratings"),
-        ('{"scores": [{"response": 1, "reason": "x", "score": 50}]}', "expected each of 1.."),
+        ('{"response_1": {"reason": "x", "score": 50}}', "field 'response_2': Field required"),
         (
-            '{"scores": [{"response": 1, "reason": "x", "score": 150}, {"response": 2, "reason": "x", "score": 5}]}',
-            "unparseable",
+            '{"response_1": {"reason": "x", "score": 150}, "response_2": {"reason": "x", "score": 5}}',
+            "field 'response_1.score': Input should be less than or equal to 100",
         ),
     ],
 )

@@ -122,3 +122,34 @@ def test_cli_without_model_runs_the_local_default(tmp_path: Path) -> None:
     [log_file] = tmp_path.glob("*.json")
     log = json.loads(log_file.read_text())
     assert log["status"] == "success" and log["eval"]["model"] == "local/smollm2-135m"
+
+
+@pytest.mark.local_model
+def test_concurrent_calls_are_safe_and_match_sequential_ones() -> None:
+    import asyncio
+
+    model = get_model("local/smollm2-135m", memoize=False)
+    prompts = ["Name a fruit.", "Name a colour.", "Name a river."]
+    config = {"max_tokens": 10, "temperature": 0, "seed": 3}
+
+    async def sequential() -> list[str]:
+        return [(await model.generate(p, config=config)).completion for p in prompts]  # type: ignore[arg-type]
+
+    async def concurrent() -> list[str]:
+        outputs = await asyncio.gather(*(model.generate(p, config=config) for p in prompts))  # type: ignore[arg-type]
+        return [output.completion for output in outputs]
+
+    assert asyncio.run(concurrent()) == asyncio.run(sequential())
+
+
+@pytest.mark.local_model
+def test_interpreter_exits_cleanly_after_using_the_model() -> None:
+    script = (
+        "import asyncio\n"
+        "from inspect_ai.model import get_model\n"
+        "m = get_model('local/smollm2-135m')\n"
+        "print(asyncio.run(m.generate('Hi', config={'max_tokens': 4})).completion)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
