@@ -165,10 +165,10 @@ RECOVERABLE = {
 
 @pytest.mark.parametrize("kind", UNREADABLE)
 def test_unreadable_critic_replies_are_unscored_with_a_reason(tmp_path: Path, kind: str) -> None:
-    replies: list[str] = []
+    prompts: list[str] = []
 
     def critic(messages: list[ChatMessage]) -> str:
-        replies.append(prompt_of(messages))
+        prompts.append(prompt_of(messages))
         return UNREADABLE[kind]
 
     log = run(
@@ -178,7 +178,7 @@ def test_unreadable_critic_replies_are_unscored_with_a_reason(tmp_path: Path, ki
         model_roles={"critic": scripted_model(critic)},
     )
     assert log.status == "success"
-    assert len(replies) == 6, "one repair attempt per sample"
+    assert len(prompts) == 6, "one repair attempt per sample"
     assert unscored_counts(log) == {"personalization_critic": 3}
     assert log.results is not None and log.results.scores[0].scored_samples == 0
     for sample in log.samples or []:

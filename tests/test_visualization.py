@@ -128,7 +128,7 @@ def check_steerability(data: pd.DataFrame, logs: Logs) -> None:
         key = "balanced_accuracy" if framework == "all" else f"balanced_accuracy_{framework}"
         assert equal(row["value"], metrics[key])
     assert equal(
-        frameworks.loc["all", ["low", "high"]].tolist(),
+        [frameworks.loc["all", "low"], frameworks.loc["all", "high"]],
         [metrics["balanced_accuracy_ci_low"], metrics["balanced_accuracy_ci_high"]],
     )
     scores = data[data["kind"] == "score"].set_index("name")

@@ -69,7 +69,7 @@ def draw(runs: list[Run]) -> _common.Plot:
     chance = sizes.groupby("target_size")["chance"].mean()
     size_ax.plot(chance.index, chance.to_numpy(), color="grey", linestyle="--", label="chance (random pick)")
     size_ax.set_xticks(sorted(set(sizes["target_size"])))
-    size_ax.set_ylim(0, 1.05)
+    size_ax.set_ylim(-0.05, 1.05)
     size_ax.set_xlabel("number of attributes in the target")
     size_ax.set_ylabel("accuracy: chose a response nearest the target\n(point: mean; line: 95% bootstrap CI)")
     size_ax.legend(title="method", fontsize=8, loc="best")

@@ -128,7 +128,9 @@ def draw(runs: list[Run]) -> _common.Plot:
     eligible = results[0].groups[results[0].groups["in_disparity"]]["mean"].dropna()
     if len(runs) == 1 and len(eligible) >= 2:
         axes[0][0].axvspan(eligible.min(), eligible.max(), color="tab:red", alpha=0.12, label="gap (best - worst)")
-        axes[0][0].legend(fontsize=8, loc="lower right")
+        axes[0][0].legend(
+            handles=axes[0][0].patches[-1:], fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False
+        )
     for ax, (result, grid, label) in zip(axes[0][1:], heatmaps, strict=True):
         _draw_grid(ax, result, grid, label)
     notes = "\n".join(

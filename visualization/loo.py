@@ -41,6 +41,17 @@ def draw(runs: list[Run]) -> _common.Plot:
     if len(runs) == 1:
         counts = data.set_index("attribute")["n"]
         tick_labels = [f"{attribute} (n={int(counts[attribute])})" for attribute in order]
+        for position, row in zip(
+            positions.tolist(), data.set_index("attribute").reindex(order).itertuples(), strict=True
+        ):
+            ax.annotate(
+                f"{row.importance:+.2f} [{row.low:+.2f}, {row.high:+.2f}]",
+                (0, position),
+                xytext=(0, -13),
+                textcoords="offset points",
+                fontsize=7,
+                ha="left",
+            )
     else:
         tick_labels = order
         ax.legend(title="model", fontsize=8)

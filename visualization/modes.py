@@ -25,8 +25,23 @@ YLABELS = {
 }
 
 
+def series_labels(runs: list[Run]) -> list[str]:
+    """Return each run's legend label: its model, told apart further only when a model has a mode twice.
+
+    Args:
+        runs: The runs.
+
+    Returns:
+        One label per run.
+    """
+    keys = [(run.model, run.task_args.get("mode")) for run in runs]
+    if len(set(keys)) == len(keys):
+        return [run.model for run in runs]
+    return run_labels(runs, ignore=("mode",))
+
+
 def draw(runs: list[Run]) -> _common.Plot:
-    labels = run_labels(runs, ignore=("mode",))
+    labels = series_labels(runs)
     data = pd.concat(
         [mode_frame(run).assign(model=label, log=run.name) for run, label in zip(runs, labels, strict=True)],
         ignore_index=True,
@@ -54,7 +69,7 @@ def draw(runs: list[Run]) -> _common.Plot:
             ax.axhline(float(chance.mean()), color="grey", linestyle="--", label=f"chance ({chance.mean():.2f})")
         ax.set_xticks(np.arange(len(modes)), [m.replace("_", " ") for m in modes])
         ax.set_xlim(-0.6, len(modes) - 0.4)
-        ax.set_ylim(0, 1.05)
+        ax.set_ylim(-0.05, 1.05)
         ax.set_xlabel("generate mode (point: mean; line: 95% bootstrap CI)")
         ax.set_ylabel(YLABELS[scorer])
         ax.legend(title="model", fontsize=8)

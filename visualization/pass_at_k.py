@@ -32,7 +32,7 @@ def draw(runs: list[Run]) -> _common.Plot:
     k_max = int(data["k"].max())
     ax.set_xticks(range(1, k_max + 1))
     ax.set_xlim(0.8, k_max + 0.2)
-    ax.set_ylim(0, 1.05)
+    ax.set_ylim(-0.05, 1.05)
     ax.set_xlabel("k (independent attempts per persona and question)")
     ax.set_ylabel("pass@k: share with an accepted answer\n(line: estimate; band: 95% bootstrap CI)")
     ax.legend(title="model", fontsize=8, loc="lower right")

@@ -136,7 +136,7 @@ def attributes_in_order(items: Sequence[AlignmentItem], preferred: Sequence[str]
     Returns:
         Attribute names.
     """
-    seen: list[str] = [name for name in preferred]
+    seen = list(preferred)
     for item in items:
         for labels in item.labels:
             seen.extend(name for name in labels if name not in seen)
@@ -173,6 +173,7 @@ def load_alignment_data(dataset: str, seed: int) -> AlignmentData:
     Raises:
         DataFileError: On an unknown option value or a bad file.
     """
+    # imported here because the source loaders build this module's AlignmentItem
     from pluralbench.datasets.alignment_sources import (
         HELPSTEER2_ATTRIBUTES,
         MIC_ATTRIBUTES,

@@ -88,7 +88,7 @@ Attribute: {attribute}
 Rate the response on {attribute}. Reply with a JSON object only:
 {{"reason": "<one sentence>", "score": <0-100>}}"""
 
-EXAMPLE_REASON = "Reference rating from annotators: {attribute} is {level}."
+EXAMPLE_REASON = "The response shows {level} {attribute}."
 """Reason written into the assistant turn of a few-shot example (the pool has scores, not reasons)."""
 
 UNALIGNED_SYSTEM = (
@@ -132,5 +132,5 @@ Target profile:
 Which of the {count} responses is closest to the target profile? Reply with a JSON object only:
 {{"reason": "<one or two sentences>", "choice": <response number>}}"""
 
-EXAMPLE_CHOICE_REASON = "By the annotators' ratings, response {number} is closest to the target profile."
+EXAMPLE_CHOICE_REASON = "Response {number} comes closest to the target profile on the qualities it names."
 """Reason written into the assistant turn of a ``prompt_aligned`` few-shot example."""

@@ -126,6 +126,7 @@ def choice_reply_model(count: int) -> type[BaseModel]:
     return create_model(f"Choice{count}", __config__=ConfigDict(extra="forbid"), reason=(str, ...), choice=choice)
 
 
+@functools.cache
 def _schema_config(name: str, schema: type[BaseModel]) -> GenerateConfig:
     return GenerateConfig(response_schema=ResponseSchema(name=name, json_schema=json_schema(schema)))
 
