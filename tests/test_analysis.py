@@ -51,15 +51,25 @@ def answer_knowing_religion(messages: list[ChatMessage]) -> str:
     return "<answer>TAILORED advice</answer>" if "Religion:" in system else "<answer>GENERIC advice</answer>"
 
 
+def _age(messages: list[ChatMessage]) -> int:
+    match = re.search(r"^Age: (\d+)", _section(_prompt(messages), "PERSONA"), flags=re.MULTILINE)
+    assert match, "no age in the persona"
+    return int(match.group(1))
+
+
 def critic_wanting_tailored(messages: list[ChatMessage]) -> str:
     return APPROVE if "TAILORED" in _section(_prompt(messages), "ANSWER") else REJECT
 
 
+def critic_wanting_tailored_for_over_40s(messages: list[ChatMessage]) -> str:
+    """Approves tailored answers for people aged 40 or more: the 4 LOO pairs (ages 65, 23, 25, 48) split 2/2."""
+    return critic_wanting_tailored(messages) if _age(messages) >= 40 else REJECT
+
+
 def critic_failing_young_women(messages: list[ChatMessage]) -> str:
-    person = _section(_prompt(messages), "PERSONA")
-    age = re.search(r"^Age: (\d+)", person, flags=re.MULTILINE)
-    young_woman = "Sex: Female" in person and age is not None and int(age.group(1)) < 35
-    return REJECT if young_woman else APPROVE
+    """Rejects every answer for a woman under 35, and answers for people of odd age (groups get mixed scores)."""
+    young_woman = "Sex: Female" in _section(_prompt(messages), "PERSONA") and _age(messages) < 35
+    return REJECT if young_woman or _age(messages) % 2 else APPROVE
 
 
 def critic_by_hash(messages: list[ChatMessage]) -> str:
@@ -67,8 +77,11 @@ def critic_by_hash(messages: list[ChatMessage]) -> str:
     return APPROVE if hashlib.sha256(_prompt(messages).encode()).digest()[0] % 2 else REJECT
 
 
-def judge_naming_person_one(messages: list[ChatMessage]) -> str:
-    return json.dumps({"reasoning": "first", "person": 1})
+def judge_guessing(messages: list[ChatMessage]) -> str:
+    """Names person 1, 2 or 3, fixed per prompt."""
+    return json.dumps(
+        {"reasoning": "a guess", "person": 1 + hashlib.sha256(_prompt(messages).encode()).digest()[0] % 3}
+    )
 
 
 def steerer_by_hash(messages: list[ChatMessage]) -> str:
@@ -109,7 +122,12 @@ def build_logs(directory: Path) -> Logs:
     critic = {"critic": scripted_model(critic_wanting_tailored)}
     return Logs(
         directory=directory,
-        loo=run_eval(persona_loo(n=4, attributes="age,religion"), directory, answer_knowing_religion, critic),
+        loo=run_eval(
+            persona_loo(n=4, attributes="age,religion"),
+            directory,
+            answer_knowing_religion,
+            {"critic": scripted_model(critic_wanting_tailored_for_over_40s)},
+        ),
         intersectionality=run_eval(
             persona_intersectionality(n_per_group=4, min_n=2),
             directory,
@@ -127,7 +145,7 @@ def build_logs(directory: Path) -> Logs:
             persona(mode="baseline", n=5, identify_k=3),
             directory,
             answer_knowing_religion,
-            {**critic, "judge": scripted_model(judge_naming_person_one)},
+            {**critic, "judge": scripted_model(judge_guessing)},
         ),
         persona_output_only=run_eval(persona(mode="output_only", n=5), directory, answer_knowing_religion, critic),
         steerability=run_eval(
@@ -263,7 +281,7 @@ def test_samples_frame_has_one_row_per_sample_with_attributes_and_scores(logs: L
     assert {"persona.age", "persona.religion", "persona.big_five_scores.Openness", "pair_id"} <= set(frame.columns)
     assert set(frame["model"]) == {"mockllm/model"} and set(frame["task"]) == {"persona_loo"}
     by_variant = frame.groupby("variant")["score_personalization_critic"].mean().to_dict()
-    assert by_variant == {"full": 1.0, "without age": 1.0, "without religion": 0.0}
+    assert by_variant == {"full": 0.5, "without age": 0.5, "without religion": 0.0}
     assert run.model_roles == {"critic": "mockllm/model"}
 
 
@@ -307,7 +325,8 @@ def test_loo_importance_comes_from_the_log_with_correct_labels(logs: Logs) -> No
     frame = analysis.loo_frame(analysis.load_run(logs.loo, "persona_loo"))
     metrics = logged_metrics(logs.loo)
     assert list(frame["attribute"]) == ["religion", "age"]
-    assert list(frame["importance"]) == [1.0, 0.0] == [metrics["religion"], metrics["age"]]
+    assert list(frame["importance"]) == [0.5, 0.0] == [metrics["religion"], metrics["age"]]
+    assert frame["low"].iloc[0] < 0.5 < frame["high"].iloc[0]
     assert list(frame["low"]) == [metrics["religion_low"], metrics["age_low"]]
     assert list(frame["high"]) == [metrics["religion_high"], metrics["age_high"]]
     assert list(frame["n"]) == [4.0, 4.0] and set(frame["source"]) == {analysis.FROM_LOG}
@@ -326,9 +345,12 @@ def test_group_results_and_grid(logs: Logs, tmp_path: Path) -> None:
     results = analysis.group_results(run)
     metrics = logged_metrics(logs.intersectionality)
     means = dict(zip(results.groups["group"], results.groups["mean"], strict=True))
-    assert means["Female, 18-34"] == 0.0 and means["Male, 18-34"] == 1.0 and means["Female, 55+"] == 1.0
-    assert all(means[group] == metrics[group] for group in means)
-    assert results.disparity["gap"] == metrics["gap"] == 1.0 and results.disparity["ratio"] == 0.0
+    assert means["Female, 18-34"] == 0.0 and 0.0 < results.groups["mean"].max() <= 1.0
+    for column in ("mean", "low", "high", "n"):
+        suffix = "" if column == "mean" else f"_{column}"
+        assert list(results.groups[column]) == [metrics[f"{group}{suffix}"] for group in results.groups["group"]]
+    assert any(low < high for low, high in zip(results.groups["low"], results.groups["high"], strict=True))
+    assert results.disparity["gap"] == metrics["gap"] > 0 and results.disparity["ratio"] == 0.0
     assert results.min_n == 2
     grid = analysis.group_grid(run, list(results.groups["group"]))
     assert grid is not None
