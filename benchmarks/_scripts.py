@@ -6,8 +6,8 @@ object without the benchmark knowing the prompt text; free-text calls (PERSONA a
 arguments, single steerability statements) are recognized by the reply format they request.
 
 Latency is an ``await asyncio.sleep``: the call yields to the event loop the way a network call
-does, so concurrent calls overlap (``pluralbench.scripted.scripted_model(latency=...)`` sleeps
-with ``time.sleep`` and blocks the loop).
+does, so concurrent calls overlap. Token counts use SmolLM2's tokenizer, unlike
+``pluralbench.scripted`` (word counts), so the cost table reads in real tokens.
 """
 
 from __future__ import annotations

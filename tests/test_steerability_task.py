@@ -16,9 +16,10 @@ from inspect_ai.model import ChatMessage
 
 from pluralbench._files import DataFileError
 from pluralbench._replies import ReplyParseError
+from pluralbench.model import default_task_model
 from pluralbench.scorers.steerability import parse_agreement, parse_batch_agreement
 from pluralbench.scripted import scripted_model
-from pluralbench.tasks.steerability import offline_default_model, steerability
+from pluralbench.tasks.steerability import steerability
 
 REPO = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "steerability"
@@ -219,7 +220,7 @@ def test_prompt_holds_steering_in_the_system_message_and_hides_the_label(synthet
 
 def test_runs_from_the_task_file_with_the_eval_model(synthetic, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     data, lookup = synthetic
-    assert offline_default_model() is None  # outside an eval: the eval's own model is used
+    assert default_task_model() is None  # outside an eval: the eval's own model is used
     log = eval(
         f"{REPO / 'tasks' / 'steerability.py'}@steerability",
         task_args={"personas": 2, "cross": 1, "statements": 2, "data": str(data)},

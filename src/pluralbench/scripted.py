@@ -6,7 +6,7 @@ downloads an encoding file; every output made here carries its own usage, so not
 
 from __future__ import annotations
 
-import time
+import asyncio
 from collections.abc import Callable
 
 from inspect_ai.model import (
@@ -72,7 +72,7 @@ def scripted_model(reply: ReplyFunction | str, *, latency: float = 0.0, fail_eve
     """
     calls = 0
 
-    def outputs(
+    async def outputs(
         messages: list[ChatMessage], tools: list[ToolInfo], tool_choice: ToolChoice, config: GenerateConfig
     ) -> ModelOutput:
         nonlocal calls
@@ -80,7 +80,7 @@ def scripted_model(reply: ReplyFunction | str, *, latency: float = 0.0, fail_eve
         if fail_every and calls % fail_every == 0:
             raise ConnectionError(f"scripted transient failure on call {calls}")
         if latency:
-            time.sleep(latency)
+            await asyncio.sleep(latency)
         text = reply(messages) if callable(reply) else reply
         return scripted_output(text, word_count(messages))
 
