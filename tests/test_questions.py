@@ -43,3 +43,27 @@ def test_pairing_is_seeded_random_and_distinct() -> None:
     assert keys == [(p.persona_id, q.question_id) for p, q in pair_personas_with_questions(personas, questions, 50, 3)]
     diagonal = sum(1 for p, q in pairs if p.persona_id[1:] == str(questions.index(q)))
     assert diagonal < 10
+
+
+def test_controversy_filter_keeps_contested_questions_and_counts_the_rest() -> None:
+    import asyncio
+
+    from inspect_ai.model import ChatMessage
+
+    from pluralbench.datasets.prism import filter_contested
+    from pluralbench.scripted import scripted_model
+
+    records = [json.loads(line) for line in FIXTURE.read_text().splitlines()]
+    selection = questions_from_prism_records(records)
+
+    def judge(messages: list[ChatMessage]) -> str:
+        text = messages[-1].text
+        if "death penalty" in text:
+            return '{"contested": true}'
+        return "no idea" if "homeschool" in text else '{"contested": false}'
+
+    filtered = asyncio.run(filter_contested(selection, scripted_model(judge)))
+    assert [q.question_id for q in filtered.questions] == ["c1"]
+    assert filtered.excluded["judged not contested"] == 1
+    assert filtered.excluded["controversy verdict unreadable"] == 1
+    assert filtered.excluded["duplicate prompt"] == 1
