@@ -270,3 +270,8 @@ def test_pass_at_k_attempts_are_independent_conversations(tmp_path: Path) -> Non
     assert lengths == [2] * 6
     with pytest.raises(DataFileError, match="k=0"):
         persona_pass_at_k(k=0)
+
+
+def test_a_task_built_in_python_never_pins_the_local_model(tmp_path: Path) -> None:
+    eval(persona(n=1), log_dir=str(tmp_path), display="none")  # no model: leaves inspect's placeholder active
+    assert persona(n=1).model is None
