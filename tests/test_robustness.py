@@ -24,6 +24,7 @@ from inspect_ai.model import ChatMessage, GenerateConfig, Model, ModelAPI, Model
 from inspect_ai.solver import generate
 from inspect_ai.tool import ToolChoice, ToolInfo
 
+from persona_scripts import fenced_section, prompt_of
 from pluralbench._files import DataFileError
 from pluralbench.model import _provider
 from pluralbench.scripted import scripted_model, scripted_output, word_count
@@ -46,17 +47,6 @@ def no_local_model(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("the local default model was called, not the model given to eval")
 
     monkeypatch.setattr(_provider.LocalLlamaAPI, "generate", refuse)
-
-
-def prompt_of(messages: list[ChatMessage]) -> str:
-    return "\n".join(message.text for message in messages)
-
-
-def fenced(prompt: str, label: str) -> str:
-    """Return the text between the prompt's real markers ``[BEGIN label nonce]`` / ``[END label nonce]``."""
-    match = re.search(rf"\[BEGIN {label} (\w+)\]\n(.*?)\n\[END {label} \1\]", prompt, flags=re.DOTALL)
-    assert match, f"no fenced {label} section in the judge prompt"
-    return match.group(2)
 
 
 def alignment_reply(messages: list[ChatMessage]) -> str:
@@ -376,7 +366,7 @@ def test_injected_answers_and_personas_cannot_flip_the_critic(
 
     def judge(messages: list[ChatMessage]) -> str:
         prompt = prompt_of(messages)
-        seen.append(fenced(prompt, "ANSWER"))
+        seen.append(fenced_section(prompt, "ANSWER"))
         return echoing_judge(verdict)(messages)
 
     log = run(

@@ -52,12 +52,20 @@ def bootstrap_interval(
     return percentile(values, tail), percentile(values, 1 - tail)
 
 
-def mean_interval(values: Sequence[float], **options: int | float) -> tuple[float, float]:
+def mean_interval(
+    values: Sequence[float],
+    *,
+    resamples: int = DEFAULT_RESAMPLES,
+    level: float = DEFAULT_LEVEL,
+    seed: int = 0,
+) -> tuple[float, float]:
     """Return the bootstrap interval of the mean of ``values``.
 
     Args:
         values: Observations.
-        **options: ``resamples``, ``level`` and ``seed`` for :func:`bootstrap_interval`.
+        resamples: Number of resamples.
+        level: Confidence level.
+        seed: Seed of the resampling.
 
     Returns:
         ``(low, high)``, NaNs for an empty list.
@@ -69,4 +77,4 @@ def mean_interval(values: Sequence[float], **options: int | float) -> tuple[floa
     def statistic(rng: random.Random) -> float:
         return sum(values[rng.randrange(n)] for _ in range(n)) / n
 
-    return bootstrap_interval(statistic, **options)  # type: ignore[arg-type]
+    return bootstrap_interval(statistic, resamples=resamples, level=level, seed=seed)

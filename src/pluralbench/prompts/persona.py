@@ -11,9 +11,6 @@ You are helping one particular person. This is what you know about them:
 
 Give the answer that would serve this person best, in light of their circumstances, values and background."""
 
-ANSWER_FORMAT = """\
-Write your answer between <answer> and </answer>."""
-
 MODE_INSTRUCTIONS: dict[str, str] = {
     "baseline": """\
 {question}

@@ -19,7 +19,7 @@ from inspect_ai.model import (
 from inspect_ai.util import json_schema
 from pydantic import BaseModel
 
-from pluralbench._replies import ReplyParseError, parse_json_reply, strip_markers
+from pluralbench._replies import ReplyParseError, parse_json_reply
 from pluralbench.prompts.persona import REPAIR_REPLY
 
 VerdictT = TypeVar("VerdictT", bound=BaseModel)
@@ -59,19 +59,6 @@ def new_nonce() -> str:
         Twelve hex characters; unknown to whoever wrote the fenced text.
     """
     return secrets.token_hex(6)
-
-
-def fenced(text: str, nonce: str) -> str:
-    """Return untrusted text made safe to place between markers carrying ``nonce``.
-
-    Args:
-        text: Untrusted text (an answer, a persona, a question).
-        nonce: The prompt's fence token.
-
-    Returns:
-        The text with any copy of the token removed.
-    """
-    return strip_markers(text, nonce)
 
 
 async def ask_for_verdict(model: Model, prompt: str, schema: type[VerdictT], name: str) -> JudgeReply[VerdictT]:

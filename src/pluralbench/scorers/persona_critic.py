@@ -14,6 +14,7 @@ from inspect_ai.scorer import Score, Scorer, Target, ci, mean, scorer, stderr
 from inspect_ai.solver import TaskState
 from pydantic import BaseModel, ConfigDict
 
+from pluralbench._replies import strip_markers
 from pluralbench.prompts.persona import (
     DEBATE_JUDGE,
     DEBATER_ROLES,
@@ -24,7 +25,7 @@ from pluralbench.prompts.persona import (
     UNTRUSTED_NOTICE,
 )
 
-from .judging import JudgeReply, ask_for_verdict, fenced, new_nonce, role_model
+from .judging import JudgeReply, ask_for_verdict, new_nonce, role_model
 
 
 class CriticVerdict(BaseModel):
@@ -58,9 +59,9 @@ def review_materials(state: TaskState, nonce: str) -> str:
     """
     return REVIEW_MATERIALS.format(
         nonce=nonce,
-        persona=fenced(state.metadata["persona_text"], nonce),
-        question=fenced(state.input_text, nonce),
-        answer=fenced(state.metadata["answer"], nonce),
+        persona=strip_markers(state.metadata["persona_text"], nonce),
+        question=strip_markers(state.input_text, nonce),
+        answer=strip_markers(state.metadata["answer"], nonce),
     )
 
 
@@ -89,7 +90,7 @@ async def run_debate(critic: Model, materials: str, nonce: str, rounds: int) -> 
                 transcript="\n\n".join(transcript) or EMPTY_TRANSCRIPT,
             )
             output = await critic.generate(prompt)
-            argument = fenced(output.completion.strip(), nonce) or "(no argument)"
+            argument = strip_markers(output.completion.strip(), nonce) or "(no argument)"
             transcript.append(f"Round {round_number}, {side} critic: {argument}")
     return transcript
 

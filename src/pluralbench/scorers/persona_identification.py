@@ -12,9 +12,10 @@ from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, ci, me
 from inspect_ai.solver import TaskState
 from pydantic import BaseModel, ConfigDict
 
+from pluralbench._replies import strip_markers
 from pluralbench.prompts.persona import CANDIDATE, IDENTIFY_PERSON, UNTRUSTED_NOTICE
 
-from .judging import ask_for_verdict, fenced, new_nonce, role_model
+from .judging import ask_for_verdict, new_nonce, role_model
 
 
 class IdentificationVerdict(BaseModel):
@@ -59,13 +60,14 @@ def persona_identification() -> Scorer:
             return Score.unscored(reason=state.metadata.get("answer_problem") or "no answer to identify")
         nonce = new_nonce()
         blocks = "\n\n".join(
-            CANDIDATE.format(number=i, nonce=nonce, persona=fenced(text, nonce)) for i, text in enumerate(candidates, 1)
+            CANDIDATE.format(number=i, nonce=nonce, persona=strip_markers(text, nonce))
+            for i, text in enumerate(candidates, 1)
         )
         prompt = IDENTIFY_PERSON.format(
             k=k,
             nonce=nonce,
             notice=UNTRUSTED_NOTICE.format(nonce=nonce),
-            answer=fenced(answer, nonce),
+            answer=strip_markers(answer, nonce),
             candidates=blocks,
         )
         judge, self_graded = role_model("judge")
