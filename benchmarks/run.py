@@ -2,11 +2,13 @@
 
 Usage::
 
-    python benchmarks/run.py [--quick] [--out benchmarks/results.md]
+    python benchmarks/run.py [--quick] [--out FILE]
 
-Writes a Markdown report (see benchmarks/README.md for what each table measures). Every task and
-mode runs on scripted mock models, so nothing but the last section needs a real model; the last
-section runs the offline default model on the README quick start.
+Writes a Markdown report (see benchmarks/README.md for what each table measures): a full run to
+``benchmarks/results.md``, the committed figures; a quick run to ``benchmarks/results-quick.md``,
+which git ignores, so a smoke run never replaces them. Every task and mode runs on scripted mock
+models, so nothing but the last section needs a real model; the last section runs the offline
+default model on the README quick start.
 """
 
 from __future__ import annotations
@@ -28,11 +30,13 @@ from _cases import CASES, Case, uncovered_types
 from _measure import RunResult, minimal_task, read_run, run_case, timed_eval
 from _scripts import bench_model, smollm2_counter
 
-from pluralbench.datasets.steer_data import load_steerability_data
-from pluralbench.datasets.steerability import build_design, steerability_cost
+from pluralbench.steerability.data import load_steerability_data
+from pluralbench.steerability.dataset import build_design, steerability_cost
 
 REPO = Path(__file__).resolve().parent.parent
 LOCAL_MODEL = "local/smollm2-135m"
+FULL_REPORT = REPO / "benchmarks" / "results.md"
+QUICK_REPORT = REPO / "benchmarks" / "results-quick.md"
 STEER_PERSONAS = (10, 40, 100)
 STEER_CROSS = 4
 STEER_N_STEER = 4
@@ -356,7 +360,7 @@ def steerability_section(log_dir: Path, progress: Callable[[str], None]) -> tupl
         "## Steerability: design calls versus the full N x N matrix\n\n"
         f"Defaults: `n_steer={STEER_N_STEER}`, `cross={STEER_CROSS}` (each persona tested on its own and "
         f"{STEER_CROSS} other personas' statements), `statements=all`; computed by "
-        "`pluralbench.datasets.steerability.steerability_cost` from the bundled data. "
+        "`pluralbench.steerability.dataset.steerability_cost` from the bundled data. "
         f"{check_text}\n\n" + table(headers, rows)
     )
     return text, headline
@@ -375,9 +379,9 @@ def local_section(sizes: Sizes, log_dir: Path, progress: Callable[[str], None]) 
     """
     from inspect_ai import eval
 
-    progress(f"local model: {sizes.local_limit} samples of tasks/persona.py@persona (this takes a while)")
-    spec = f"{REPO / 'tasks' / 'persona.py'}@persona"
-    command = f"inspect eval tasks/persona.py@persona --model {LOCAL_MODEL} --limit {sizes.local_limit}"
+    progress(f"local model: {sizes.local_limit} samples of pluralbench/persona (this takes a while)")
+    spec = "pluralbench/persona"
+    command = f"inspect eval pluralbench/persona --model {LOCAL_MODEL} --limit {sizes.local_limit}"
     start = time.perf_counter()
     try:
         [log] = eval(spec, model=LOCAL_MODEL, limit=sizes.local_limit, log_dir=str(log_dir), display="none")
@@ -434,8 +438,14 @@ def environment() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark pluralbench and write a Markdown report.")
     parser.add_argument("--quick", action="store_true", help="small sizes and one local-model sample (a smoke run)")
-    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results.md", help="report file")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help=f"report file (default: {FULL_REPORT.relative_to(REPO)}, with --quick {QUICK_REPORT.relative_to(REPO)})",
+    )
     args = parser.parse_args(argv)
+    out: Path = args.out or (QUICK_REPORT if args.quick else FULL_REPORT)
     sizes = QUICK if args.quick else FULL
     began = time.perf_counter()
 
@@ -473,9 +483,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             local,
         ]
     )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report + "\n", encoding="utf-8")
-    progress(f"wrote {args.out}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(report + "\n", encoding="utf-8")
+    progress(f"wrote {out}")
     return 0
 
 

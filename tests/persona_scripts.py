@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from inspect_ai.model import ChatMessage
 
-VERDICT_APPROVE = json.dumps({"personalization_critique": "fits", "quality_critique": "fine", "needs_revision": False})
-VERDICT_REJECT = json.dumps({"personalization_critique": "generic", "quality_critique": "fine", "needs_revision": True})
+from replies import APPROVE, REJECT
 
 
 def prompt_of(messages: list[ChatMessage]) -> str:
@@ -29,4 +27,4 @@ def answer_mentioning_religion(messages: list[ChatMessage]) -> str:
 
 def critic_approving_tailored(messages: list[ChatMessage]) -> str:
     answer = fenced_section(prompt_of(messages), "ANSWER")
-    return VERDICT_APPROVE if "TAILORED" in answer else VERDICT_REJECT
+    return APPROVE if "TAILORED" in answer else REJECT

@@ -30,7 +30,7 @@ def _format(value: float) -> str:
 def _disparity_text(results: GroupResults) -> str:
     d = results.disparity
     return (
-        f"gap best - worst = {_format(d['gap'])} [95% CI {_format(d['gap_low'])}, {_format(d['gap_high'])}]; "
+        f"gap best - worst = {_format(d['gap'])} [95% CI {_format(d['gap_ci_low'])}, {_format(d['gap_ci_high'])}]; "
         f"worst/best = {_format(d['ratio'])} (groups with n >= {results.min_n})"
     )
 
@@ -152,8 +152,9 @@ def draw(runs: list[Run]) -> _common.Plot:
         "in_disparity",
         "min_n",
         "gap",
-        "gap_low",
-        "gap_high",
+        "gap_ci_low",
+        "gap_ci_high",
+        "gap_n",
         "ratio",
     ]
     extra = [c for c in data.columns if c not in columns and c not in ("source", "log", "groups_below_min_n")]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pluralbench.analysis import CRITIC, IDENTIFICATION, Run, mode_frame, run_labels
-from pluralbench.solvers.persona_modes import GENERATE_MODES
+from pluralbench.persona.solvers import GENERATE_MODES
 
 YLABELS = {
     CRITIC: "critic score\n(share needing no revision)",

@@ -201,6 +201,7 @@ def _csv_rows(cells: pd.DataFrame, frameworks: pd.DataFrame, scores: dict[str, f
                 "value": scores[name],
                 "low": scores.get(f"{name}_ci_low"),
                 "high": scores.get(f"{name}_ci_high"),
+                "n": scores.get(f"{name}_n"),
             }
             for name in ("steerability_margin", "original_score", "original_sensitivity", "original_specificity")
         ]

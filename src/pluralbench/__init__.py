@@ -5,24 +5,30 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pluralbench._errors import InputError
     from pluralbench.api import evaluate_model, evaluate_models
 
-__all__ = ["evaluate_model", "evaluate_models"]
+__all__ = ["InputError", "evaluate_model", "evaluate_models"]
 
 
 def __getattr__(name: str) -> Any:
-    """Import the Python API on first use, so ``import pluralbench`` stays cheap and needs no API key.
+    """Import the public names on first use, so ``import pluralbench`` stays cheap and needs no API key.
 
     Args:
         name: The attribute asked for.
 
     Returns:
-        ``evaluate_model`` or ``evaluate_models`` from :mod:`pluralbench.api`.
+        ``InputError`` (which subclasses an inspect error, so it imports inspect), or
+        ``evaluate_model`` / ``evaluate_models`` from :mod:`pluralbench.api`.
 
     Raises:
         AttributeError: For any other name.
     """
-    if name in __all__:
+    if name == "InputError":
+        from pluralbench._errors import InputError
+
+        return InputError
+    if name in ("evaluate_model", "evaluate_models"):
         from pluralbench import api
 
         return getattr(api, name)

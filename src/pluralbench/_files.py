@@ -10,11 +10,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from pluralbench._errors import InputError
+
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-class DataFileError(ValueError):
-    """A data or option file is missing, malformed, or breaks its format."""
 
 
 def bundled_path(name: str) -> Path:
@@ -47,7 +45,7 @@ def describe_validation_error(error: ValidationError) -> str:
 
 
 def read_text_file(path: str | Path, what: str) -> str:
-    """Read a text file, turning I/O failures into a clear :class:`DataFileError`.
+    """Read a text file, turning I/O failures into a clear :class:`InputError`.
 
     Args:
         path: File to read.
@@ -57,15 +55,15 @@ def read_text_file(path: str | Path, what: str) -> str:
         The file's text.
 
     Raises:
-        DataFileError: If the file is missing or unreadable.
+        InputError: If the file is missing or unreadable.
     """
     file = Path(path)
     if not file.is_file():
-        raise DataFileError(f"{what} {file}: no such file")
+        raise InputError(f"{what} {file}: no such file")
     try:
         return file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise DataFileError(f"{what} {file}: cannot be read ({error})") from error
+        raise InputError(f"{what} {file}: cannot be read ({error})") from error
 
 
 def read_json_file(path: str | Path, what: str) -> Any:
@@ -79,13 +77,13 @@ def read_json_file(path: str | Path, what: str) -> Any:
         The parsed JSON value.
 
     Raises:
-        DataFileError: If the file is missing, unreadable or not valid JSON.
+        InputError: If the file is missing, unreadable or not valid JSON.
     """
     text = read_text_file(path, what)
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise DataFileError(
+        raise InputError(
             f"{what} {path}: invalid JSON at line {error.lineno} column {error.colno}: {error.msg}"
         ) from error
 
@@ -111,7 +109,7 @@ def read_jsonl_models(
         One model per non-empty line, in file order.
 
     Raises:
-        DataFileError: On the first malformed, invalid or duplicate record, naming the file and line.
+        InputError: On the first malformed, invalid or duplicate record, naming the file and line.
     """
     records: list[ModelT] = []
     seen: dict[str, int] = {}
@@ -122,19 +120,19 @@ def read_jsonl_models(
         try:
             raw = json.loads(line)
         except json.JSONDecodeError as error:
-            raise DataFileError(f"{where}: invalid JSON ({error.msg})") from error
+            raise InputError(f"{where}: invalid JSON ({error.msg})") from error
         try:
             record = model.model_validate(raw)
         except ValidationError as error:
-            raise DataFileError(f"{where}: {describe_validation_error(error)}") from error
+            raise InputError(f"{where}: {describe_validation_error(error)}") from error
         if check is not None and (problems := check(record)):
-            raise DataFileError(f"{where}: {'; '.join(problems)}")
+            raise InputError(f"{where}: {'; '.join(problems)}")
         if id_of is not None:
             record_id = id_of(record)
             if record_id in seen:
-                raise DataFileError(f"{where}: duplicate id '{record_id}' (first on line {seen[record_id]})")
+                raise InputError(f"{where}: duplicate id '{record_id}' (first on line {seen[record_id]})")
             seen[record_id] = number
         records.append(record)
     if not records:
-        raise DataFileError(f"{what} {path}: contains no records")
+        raise InputError(f"{what} {path}: contains no records")
     return records

@@ -1,9 +1,9 @@
 """Entry point target of the ``inspect_ai`` group: registers every task and the local model."""
 
+from pluralbench.alignment.tasks import alignment_targets
 from pluralbench.model import local
-from pluralbench.tasks.alignment import alignment_targets
-from pluralbench.tasks.persona import persona, persona_intersectionality, persona_loo, persona_pass_at_k
-from pluralbench.tasks.steerability import steerability
+from pluralbench.persona.tasks import persona, persona_intersectionality, persona_loo, persona_pass_at_k
+from pluralbench.steerability.tasks import steerability
 
 __all__ = [
     "alignment_targets",

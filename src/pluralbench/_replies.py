@@ -84,16 +84,3 @@ def parse_json_reply(text: str, schema: type[ModelT]) -> ModelT:
         except ValidationError as error:
             last_error = describe_validation_error(error)
     raise ReplyParseError(last_error)
-
-
-def strip_markers(text: str, nonce: str) -> str:
-    """Remove any copy of the fence token from untrusted text so it cannot close a fence.
-
-    Args:
-        text: Untrusted text.
-        nonce: The fence token of this prompt.
-
-    Returns:
-        The text with every occurrence of the token removed.
-    """
-    return text.replace(nonce, "")

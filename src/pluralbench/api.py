@@ -28,12 +28,12 @@ EvaluationType = Literal["main", "loo", "intersectionality", "pass_at_k", "steer
 EVALUATION_TYPES: tuple[str, ...] = get_args(EvaluationType)
 
 TASKS: dict[str, tuple[str, str]] = {
-    "main": ("pluralbench.tasks.persona", "persona"),
-    "loo": ("pluralbench.tasks.persona", "persona_loo"),
-    "intersectionality": ("pluralbench.tasks.persona", "persona_intersectionality"),
-    "pass_at_k": ("pluralbench.tasks.persona", "persona_pass_at_k"),
-    "steerability": ("pluralbench.tasks.steerability", "steerability"),
-    "alignment_targets": ("pluralbench.tasks.alignment", "alignment_targets"),
+    "main": ("pluralbench.persona.tasks", "persona"),
+    "loo": ("pluralbench.persona.tasks", "persona_loo"),
+    "intersectionality": ("pluralbench.persona.tasks", "persona_intersectionality"),
+    "pass_at_k": ("pluralbench.persona.tasks", "persona_pass_at_k"),
+    "steerability": ("pluralbench.steerability.tasks", "steerability"),
+    "alignment_targets": ("pluralbench.alignment.tasks", "alignment_targets"),
 }
 """evaluation_type -> (module, task function); imported only when that evaluation runs."""
 
@@ -50,7 +50,7 @@ def task_function(evaluation_type: str) -> Callable[..., Task]:
         evaluation_type: One of :data:`EVALUATION_TYPES`.
 
     Returns:
-        The registered task function (e.g. ``pluralbench.tasks.persona.persona_loo``).
+        The registered task function (e.g. ``pluralbench.persona.tasks.persona_loo``).
 
     Raises:
         ValueError: For an unknown evaluation type, listing the valid ones.

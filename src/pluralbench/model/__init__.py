@@ -10,7 +10,15 @@ DEFAULT_MODEL = f"local/{DEFAULT_MODEL_NAME}"
 """Model used when neither ``--model`` nor ``INSPECT_EVAL_MODEL`` is given."""
 
 INSPECT_TASK_LOADER = "inspect_ai._eval.loader"
-"""Module of inspect that calls task factories when it loads tasks for an eval."""
+"""Module of inspect that calls task factories when it loads tasks for an eval.
+
+inspect offers no public way for a task factory to know whether it is being built for an eval
+or called from user code, so :func:`default_task_model` looks for this module on the call
+stack. This is a documented fallback: ``tests/core/test_local_model.py`` checks that the module
+exists in the installed inspect and that a task built by it (CLI and ``eval("pluralbench/...")``)
+gets the local model while a task built in Python does not, so an inspect release that moves
+the loader fails the tests instead of silently changing which model runs.
+"""
 
 NO_MODEL = "none/none"
 """inspect's placeholder model for an eval started without any model."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -57,12 +58,7 @@ class Persona(BaseModel):
         Returns:
             Lines such as ``Age: 29``; absent and empty attributes are omitted.
         """
-        lines = []
-        for name in PERSONA_ATTRIBUTES:
-            text = _format_value(name, getattr(self, name))
-            if text:
-                lines.append(f"{attribute_label(name)}: {text}")
-        return "\n".join(lines)
+        return render_attributes(self.__dict__)
 
     def without(self, *attributes: str) -> Persona:
         """Return a copy of the persona with the given attributes removed.
@@ -113,11 +109,32 @@ def attribute_label(name: str) -> str:
     return _LABEL_OVERRIDES.get(name, name.replace("_", " ").capitalize())
 
 
-def _format_value(name: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if name == "big_five_scores":
-        return ", ".join(f"{trait} {score}" for trait, score in value.items())
-    if name == "income":
-        return f"${value:,} per year"
-    return str(value).strip()
+_LABELS: dict[str, str] = {name: attribute_label(name) for name in PERSONA_ATTRIBUTES}
+
+
+def render_attributes(values: Mapping[str, Any]) -> str:
+    """Render persona attribute values as prompt text, exactly as :meth:`Persona.render` does.
+
+    Sample metadata carries a persona as its attribute values (:meth:`Persona.attribute_values`);
+    this renders them without building and validating a ``Persona`` again.
+
+    Args:
+        values: Attribute name to value; names that are not persona attributes are ignored.
+
+    Returns:
+        One ``Label: value`` line per present, non-empty attribute, in rendering order.
+    """
+    lines = []
+    for name, label in _LABELS.items():
+        value = values.get(name)
+        if value is None:
+            continue
+        if name == "big_five_scores":
+            text = ", ".join(f"{trait} {score}" for trait, score in value.items())
+        elif name == "income":
+            text = f"${value:,} per year"
+        else:
+            text = str(value).strip()
+        if text:
+            lines.append(f"{label}: {text}")
+    return "\n".join(lines)

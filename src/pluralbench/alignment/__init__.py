@@ -1,0 +1,1 @@
+"""Alignment targets: choose the response nearest a numeric target over attributes."""

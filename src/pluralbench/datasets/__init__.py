@@ -1,1 +1,0 @@
-"""Dataset builders: turn bundled and user data into inspect Samples."""

@@ -1,1 +1,0 @@
-"""Every prompt template of the suite, one module per task family."""

@@ -1,1 +1,0 @@
-"""Scorers: debate critic, persona identification, steerability, alignment targets."""

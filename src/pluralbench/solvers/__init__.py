@@ -1,1 +1,0 @@
-"""Solvers: generate modes, few-shot steering, response selection."""

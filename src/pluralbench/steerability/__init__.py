@@ -1,0 +1,1 @@
+"""Steerability: few-shot steering to framework personas, scored on own and other personas' statements."""

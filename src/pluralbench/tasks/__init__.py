@@ -1,1 +1,0 @@
-"""The suite's inspect tasks, registered as ``pluralbench/<task>``."""
