@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import time
 from dataclasses import dataclass
@@ -53,6 +54,11 @@ class RunResult:
     def calls_per_unit(self) -> float:
         """All model calls per sample record."""
         return (self.calls + self.judge_calls) / self.units if self.units else float("nan")
+
+    @property
+    def metric_values(self) -> int:
+        """Metric values in the log's results, over all scorers (each is a row of inspect's results display)."""
+        return sum(len(score.metrics) for score in self.log.results.scores) if self.log.results else 0
 
     @property
     def sample_span(self) -> float:
@@ -126,6 +132,11 @@ def read_run(log: EvalLog, setup_seconds: float, eval_seconds: float) -> RunResu
 def timed_eval(task: Task, model: Model, log_dir: Path, setup_seconds: float = 0.0, **options: Any) -> RunResult:
     """Run one eval and read its figures.
 
+    A full garbage collection runs first, outside the timing: the cyclic collector's full passes
+    (about half a second each in a process that has imported inspect) are triggered by objects
+    that earlier runs left behind, so without it a pass caused by one run lands at random in a
+    later one, whichever task that is. Collections the timed eval triggers itself still count.
+
     Args:
         task: The task (its own model, if set, is used).
         model: The evaluated model.
@@ -139,6 +150,7 @@ def timed_eval(task: Task, model: Model, log_dir: Path, setup_seconds: float = 0
     Raises:
         RuntimeError: If the eval did not succeed.
     """
+    gc.collect()
     start = time.perf_counter()
     [log] = eval(task, model=model, log_dir=str(log_dir), **QUIET, **options)
     seconds = time.perf_counter() - start

@@ -203,7 +203,7 @@ def overhead_section(sizes: Sizes, log_dir: Path, progress: Callable[[str], None
                     timed_eval(minimal_task(suites[0].units, suites[0].calls_per_unit), bench_model(), log_dir)
                 )
         except Exception as error:  # noqa: BLE001 (reported in the row)
-            rows.append([case.task_name, case.mode, error_text(error), "", "", "", "", ""])
+            rows.append([case.task_name, case.mode, error_text(error), "", "", "", "", "", ""])
             continue
         suite = min(suites, key=lambda run: run.eval_seconds)
         plain = min(plains, key=lambda run: run.eval_seconds)
@@ -216,6 +216,7 @@ def overhead_section(sizes: Sizes, log_dir: Path, progress: Callable[[str], None
                 case.mode,
                 suite.units,
                 fmt(suite.calls_per_unit, 2),
+                suite.metric_values,
                 fmt(suite.setup_seconds, 2),
                 fmt(suite_ms),
                 fmt(plain_ms),
@@ -227,6 +228,7 @@ def overhead_section(sizes: Sizes, log_dir: Path, progress: Callable[[str], None
         "mode",
         "sample records",
         "model calls / sample",
+        "metric values",
         "task setup (s)",
         "suite ms / sample",
         "plain inspect ms / sample",
@@ -235,11 +237,13 @@ def overhead_section(sizes: Sizes, log_dir: Path, progress: Callable[[str], None
     text = (
         "## Suite overhead per sample\n\n"
         f"Zero-latency scripted models, {sizes.overhead_limit} dataset samples per row, fastest of "
-        f"{sizes.overhead_repeats} run(s). *Suite*: wall time of `inspect_ai.eval` on the task divided by sample "
-        "records. *Plain inspect*: a minimal task (one `generate`, further direct calls to reach the same "
+        f"{sizes.overhead_repeats} run(s), each after a full garbage collection. *Suite*: wall time of "
+        "`inspect_ai.eval` on the task divided by sample records. *Plain inspect*: a minimal task (one `generate`, further direct calls to reach the same "
         "calls per sample, a constant scorer) on the same model. The ratio is what the suite adds on top of "
-        "inspect (prompt building, parsing, metrics, bigger logs). Task setup (reading data files, building "
-        "all samples) is paid once per run and is not in the per-sample figures.\n\n" + table(headers, rows)
+        "inspect (longer prompts and replies to log, prompt building, parsing, metrics). *Metric values*: "
+        "values in the log's results; inspect renders each as a row of its end-of-run display, a cost paid "
+        "once per run that is spread here over few samples. Task setup (reading data files, building all "
+        "samples) is paid once per run and is not in the per-sample figures.\n\n" + table(headers, rows)
     )
     return text, ratios
 

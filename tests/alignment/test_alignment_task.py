@@ -93,6 +93,7 @@ def test_the_registered_task_logs_every_argument_and_its_version(tmp_path: Path)
     assert score.metrics["correct"].value == 1.0
 
 
+@pytest.mark.slow
 @pytest.mark.local_model
 def test_runs_on_the_local_model(tmp_path: Path) -> None:
     log = eval(

@@ -25,7 +25,7 @@ from support import FIXTURES, REPO
 
 CONFIGS = REPO / "configs"
 PRISM_FIXTURE = FIXTURES / "prism_conversations.jsonl"
-QUIET = {"display": "none"}
+QUIET = {"display": "none", "log_realtime": False}
 
 # evaluation type -> (reply of the evaluated model, small task arguments, samples expected with limit=2)
 CASES: dict[str, tuple[str, dict[str, Any], int]] = {

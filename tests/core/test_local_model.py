@@ -145,6 +145,7 @@ def test_concurrent_calls_are_safe_and_match_sequential_ones() -> None:
 
 
 @pytest.mark.local_model
+@pytest.mark.slow
 def test_interpreter_exits_cleanly_after_using_the_model() -> None:
     script = (
         "import asyncio\n"

@@ -174,10 +174,13 @@ CHECKS: dict[str, Callable[[pd.DataFrame, Logs], None]] = {
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_script_writes_png_and_csv_equal_to_the_log_metrics(
-    name: str, logs: Logs, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    name: str, logs: Logs, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Without ``--log`` a script draws the newest logs of ``INSPECT_LOG_DIR`` (the cases below pass ``--log``)."""
     paths, _ = CASES[name]
-    code, stdout, stderr = run_script(name, ["--log", *paths(logs), "--out", str(tmp_path)], capsys)
+    paths(logs)  # run the logs the script should find
+    monkeypatch.setenv("INSPECT_LOG_DIR", str(logs.directory))
+    code, stdout, stderr = run_script(name, ["--out", str(tmp_path)], capsys)
     assert code == 0, stderr
     png, csv = written(stdout)
     assert png.parent == tmp_path and png.name.startswith(f"{name}_")
@@ -186,29 +189,15 @@ def test_script_writes_png_and_csv_equal_to_the_log_metrics(
     CHECKS[name](data, logs)
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_script_reads_the_newest_logs_of_inspect_log_dir(
-    name: str, logs: Logs, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    paths, _ = CASES[name]
-    paths(logs)  # run the logs the script should find
-    monkeypatch.setenv("INSPECT_LOG_DIR", str(logs.directory))
-    code, stdout, stderr = run_script(name, ["--out", str(tmp_path)], capsys)
-    assert code == 0, stderr
-    _, csv = written(stdout)
-    CHECKS[name](pd.read_csv(csv), logs)
-
-
 def test_a_script_runs_from_the_command_line(logs: Logs, tmp_path: Path) -> None:
-    """One script as a user runs it (the scripts share ``_common.main``; the others run in process above)."""
+    """One script as a user runs it, on the logs given with ``--log`` (the scripts share ``_common.main``)."""
     name = "intersectionality"
-    CASES[name][0](logs)
-    env = {**os.environ, "INSPECT_LOG_DIR": str(logs.directory), "MPLBACKEND": "Agg"}
+    paths, _ = CASES[name]
     result = subprocess.run(
-        [sys.executable, str(SCRIPTS / f"{name}.py"), "--out", str(tmp_path)],
+        [sys.executable, str(SCRIPTS / f"{name}.py"), "--log", *paths(logs), "--out", str(tmp_path)],
         capture_output=True,
         text=True,
-        env=env,
+        env={**os.environ, "MPLBACKEND": "Agg"},
         cwd=tmp_path,
         timeout=300,
     )
