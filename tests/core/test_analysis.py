@@ -23,6 +23,7 @@ from inspect_ai import Task, eval, task_with
 from inspect_ai.log import EvalLog, read_eval_log, write_eval_log
 from inspect_ai.model import ChatMessage, Model
 
+from persona_scripts import fenced_section, prompt_of
 from pluralbench import analysis
 from pluralbench.alignment.tasks import alignment_targets
 from pluralbench.persona.tasks import persona, persona_intersectionality, persona_loo, persona_pass_at_k
@@ -33,16 +34,6 @@ from replies import APPROVE, REJECT, identification_verdict
 STEERED_PERSONAS = 32
 
 
-def _prompt(messages: list[ChatMessage]) -> str:
-    return "\n".join(message.text for message in messages)
-
-
-def _section(prompt: str, label: str) -> str:
-    match = re.search(rf"\[BEGIN {label} (\w+)\]\n(.*?)\n\[END {label} \1\]", prompt, flags=re.DOTALL)
-    assert match, f"no {label} section in the judge prompt"
-    return match.group(2)
-
-
 def answer_knowing_religion(messages: list[ChatMessage]) -> str:
     """TAILORED when the system message shows the persona's religion; GENERIC otherwise (and in baseline)."""
     system = messages[0].text if messages[0].role == "system" else ""
@@ -50,13 +41,13 @@ def answer_knowing_religion(messages: list[ChatMessage]) -> str:
 
 
 def _age(messages: list[ChatMessage]) -> int:
-    match = re.search(r"^Age: (\d+)", _section(_prompt(messages), "PERSONA"), flags=re.MULTILINE)
+    match = re.search(r"^Age: (\d+)", fenced_section(prompt_of(messages), "PERSONA"), flags=re.MULTILINE)
     assert match, "no age in the persona"
     return int(match.group(1))
 
 
 def critic_wanting_tailored(messages: list[ChatMessage]) -> str:
-    return APPROVE if "TAILORED" in _section(_prompt(messages), "ANSWER") else REJECT
+    return APPROVE if "TAILORED" in fenced_section(prompt_of(messages), "ANSWER") else REJECT
 
 
 def critic_wanting_tailored_for_over_40s(messages: list[ChatMessage]) -> str:
@@ -66,22 +57,22 @@ def critic_wanting_tailored_for_over_40s(messages: list[ChatMessage]) -> str:
 
 def critic_failing_young_women(messages: list[ChatMessage]) -> str:
     """Rejects every answer for a woman under 35, and answers for people of odd age (groups get mixed scores)."""
-    young_woman = "Sex: Female" in _section(_prompt(messages), "PERSONA") and _age(messages) < 35
+    young_woman = "Sex: Female" in fenced_section(prompt_of(messages), "PERSONA") and _age(messages) < 35
     return REJECT if young_woman or _age(messages) % 2 else APPROVE
 
 
 def critic_by_hash(messages: list[ChatMessage]) -> str:
     """Approves about half the answers, fixed per prompt (prompts differ by a random fence token)."""
-    return APPROVE if hashlib.sha256(_prompt(messages).encode()).digest()[0] % 2 else REJECT
+    return APPROVE if hashlib.sha256(prompt_of(messages).encode()).digest()[0] % 2 else REJECT
 
 
 def judge_guessing(messages: list[ChatMessage]) -> str:
     """Names person 1, 2 or 3, fixed per prompt."""
-    return identification_verdict(1 + hashlib.sha256(_prompt(messages).encode()).digest()[0] % 3)
+    return identification_verdict(1 + hashlib.sha256(prompt_of(messages).encode()).digest()[0] % 3)
 
 
 def steerer_by_hash(messages: list[ChatMessage]) -> str:
-    return "Y" if hashlib.sha256(_prompt(messages).encode()).digest()[0] % 2 else "N"
+    return "Y" if hashlib.sha256(prompt_of(messages).encode()).digest()[0] % 2 else "N"
 
 
 class Logs:

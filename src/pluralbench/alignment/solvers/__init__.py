@@ -34,42 +34,23 @@ class Method:
     Attributes:
         build: Builds the solver from the few-shot pool, ``samples`` and ``seed``.
         examples: How the method uses few-shot examples (``none`` when it uses none).
-        calls_model: Whether the method calls the evaluated model at all.
-        description: One line for option errors and documentation.
     """
 
     build: Callable[[ExamplePool, int, int], Solver]
     examples: ExampleKind
-    calls_model: bool
-    description: str
 
 
 METHODS: dict[str, Method] = {
-    "unaligned": Method(
-        lambda pool, samples, seed: unaligned_choice(seed), "none", True, "the model picks the best response"
-    ),
-    "prompt_aligned": Method(
-        lambda pool, samples, seed: prompt_aligned_choice(pool, seed),
-        "choices",
-        True,
-        "the model picks the response closest to the target described in words",
-    ),
+    "unaligned": Method(lambda pool, samples, seed: unaligned_choice(seed), "none"),
+    "prompt_aligned": Method(lambda pool, samples, seed: prompt_aligned_choice(pool, seed), "choices"),
     "comparative_regression": Method(
-        lambda pool, samples, seed: rating_solver(pool, comparative=True, samples=samples, seed=seed),
-        "ratings",
-        True,
-        "rate all responses side by side per attribute, choose the nearest to the target",
+        lambda pool, samples, seed: rating_solver(pool, comparative=True, samples=samples, seed=seed), "ratings"
     ),
     "regression": Method(
-        lambda pool, samples, seed: rating_solver(pool, comparative=False, samples=samples, seed=seed),
-        "single_ratings",
-        True,
-        "rate each response alone per attribute, choose the nearest to the target",
+        lambda pool, samples, seed: rating_solver(pool, comparative=False, samples=samples, seed=seed), "single_ratings"
     ),
-    "random": Method(lambda pool, samples, seed: random_response(seed), "none", False, "a seeded random pick"),
-    "oracle": Method(
-        lambda pool, samples, seed: oracle_response(seed), "none", False, "the nearest response by the true labels"
-    ),
+    "random": Method(lambda pool, samples, seed: random_response(seed), "none"),
+    "oracle": Method(lambda pool, samples, seed: oracle_response(seed), "none"),
 }
 """The task's ``method`` option: name -> how to build it."""
 
