@@ -58,7 +58,9 @@ def scripted_output(text: str, input_tokens: int = 0) -> ModelOutput:
     )
 
 
-def scripted_model(reply: ReplyFunction | str, *, latency: float = 0.0, fail_every: int = 0) -> Model:
+def scripted_model(
+    reply: ReplyFunction | str, *, latency: float = 0.0, fail_every: int = 0, name: str = "model"
+) -> Model:
     """Return a mock model whose replies come from a function of the conversation.
 
     Args:
@@ -66,9 +68,10 @@ def scripted_model(reply: ReplyFunction | str, *, latency: float = 0.0, fail_eve
         latency: Seconds to sleep per call (for throughput benchmarks).
         fail_every: When positive, every ``fail_every``-th call raises a transient
             ``ConnectionError`` before replying (for retry tests).
+        name: Model name after ``mockllm/`` (tells scripted systems apart in logs and reports).
 
     Returns:
-        A ``mockllm/model`` instance that is not memoized.
+        A ``mockllm/<name>`` instance that is not memoized.
     """
     calls = 0
 
@@ -84,4 +87,4 @@ def scripted_model(reply: ReplyFunction | str, *, latency: float = 0.0, fail_eve
         text = reply(messages) if callable(reply) else reply
         return scripted_output(text, word_count(messages))
 
-    return get_model("mockllm/model", custom_outputs=outputs, memoize=False)
+    return get_model(f"mockllm/{name}", custom_outputs=outputs, memoize=False)
