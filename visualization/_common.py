@@ -4,7 +4,8 @@ Every script reads logs only through ``pluralbench.analysis`` and runs as
 ``python visualization/<name>.py [--log PATH ...] [--log-dir DIR] [--out DIR]``.
 
 Exit codes: 0 = figure written; 1 = nothing written (no matching log, a log of another task,
-an unreadable log, or no scored samples), with a one-line message on stderr; 2 = figure written
+an unreadable log, no sample that reached scoring, or every sample unscored by the script's
+scorer, e.g. every critic reply unreadable), with a one-line message on stderr; 2 = figure written
 from an incomplete (interrupted) log, with one line per incomplete log saying what is missing.
 """
 
@@ -28,7 +29,7 @@ import seaborn as sns  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from pluralbench.analysis import LogAnalysisError, Run, find_logs, load_runs  # noqa: E402
+from pluralbench.analysis import SCORE_PREFIX, LogAnalysisError, Run, find_logs, load_runs  # noqa: E402
 
 DEFAULT_OUT = "figures"
 EXIT_OK = 0
@@ -54,6 +55,7 @@ class Script:
         name: Script name (``loo``); also the prefix of its output files.
         description: One line for ``--help``.
         tasks: Tasks whose logs it reads.
+        scorer: The scorer whose scores it draws; a log in which it scored nothing is refused.
         draw: Turns loaded runs into a plot.
         distinct: Task arguments that, with the model, make searched logs distinct (``modes``
             keeps the newest log per model and mode); empty: only the newest log.
@@ -62,6 +64,7 @@ class Script:
     name: str
     description: str
     tasks: tuple[str, ...]
+    scorer: str
     draw: Callable[[list[Run]], Plot]
     distinct: tuple[str, ...] = ()
 
@@ -177,6 +180,38 @@ def output_stem(script: Script, runs: Sequence[Run]) -> str:
     return f"{script.name}_{len(runs)}-logs_{stem.rsplit('_', 1)[-1]}"
 
 
+def scored_samples(run: Run, scorer: str) -> int:
+    """Return how many sample attempts of a run carry a number (not an unscored NaN) from a scorer.
+
+    Args:
+        run: The run.
+        scorer: The scorer's name (``personalization_critic``).
+
+    Returns:
+        Rows of ``run.samples`` with a finite value in a ``score_<scorer>`` column.
+    """
+    name = f"{SCORE_PREFIX}{scorer}"
+    columns = [column for column in run.samples.columns if column == name or str(column).startswith(f"{name}.")]
+    if not columns:
+        return 0
+    values = run.samples[columns].apply(pd.to_numeric, errors="coerce")
+    return int(values.notna().any(axis=1).sum())
+
+
+def _nothing_to_draw(script: Script, runs: Sequence[Run]) -> str | None:
+    """Return why nothing can be drawn (one line), or ``None``."""
+    for run in runs:
+        c = run.completeness
+        if c.scored == 0:
+            return f"log {run.name} has no scored samples (status {c.status}, {c.planned} planned)"
+        if scored_samples(run, script.scorer) == 0:
+            return (
+                f"log {run.name} has no scored samples: all {c.scored} recorded sample attempts are unscored "
+                f"by {script.scorer} (status {c.status})"
+            )
+    return None
+
+
 def main(script: Script, argv: Sequence[str] | None = None) -> int:
     """Run a script: find and load logs, draw, write PNG and CSV, report.
 
@@ -194,13 +229,9 @@ def main(script: Script, argv: Sequence[str] | None = None) -> int:
     except LogAnalysisError as error:
         print(f"{prefix}: error: {error}", file=sys.stderr)
         return EXIT_ERROR
-    empty = [run for run in runs if run.completeness.scored == 0]
-    if empty:
-        c = empty[0].completeness
-        print(
-            f"{prefix}: error: log {empty[0].name} has no scored samples (status {c.status}, {c.planned} planned)",
-            file=sys.stderr,
-        )
+    problem = _nothing_to_draw(script, runs)
+    if problem is not None:
+        print(f"{prefix}: error: {problem}", file=sys.stderr)
         return EXIT_ERROR
     style()
     plot = script.draw(runs)

@@ -103,6 +103,7 @@ SCRIPT = _common.Script(
     name="alignment",
     description="Plot alignment-target accuracy by number of target attributes and by method.",
     tasks=("alignment_targets",),
+    scorer="alignment_target",
     draw=draw,
     distinct=("method",),
 )

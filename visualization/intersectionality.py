@@ -165,6 +165,7 @@ SCRIPT = _common.Script(
     name="intersectionality",
     description="Plot per-group scores and disparity from persona_intersectionality logs.",
     tasks=("persona_intersectionality",),
+    scorer="personalization_critic",
     draw=draw,
 )
 

@@ -73,6 +73,7 @@ SCRIPT = _common.Script(
     name="loo",
     description="Plot leave-one-out attribute importance from persona_loo logs.",
     tasks=("persona_loo",),
+    scorer="personalization_critic",
     draw=draw,
 )
 

@@ -84,6 +84,7 @@ SCRIPT = _common.Script(
     name="modes",
     description="Plot scores by generate mode (and model) from persona logs.",
     tasks=("persona",),
+    scorer="personalization_critic",
     draw=draw,
     distinct=("mode",),
 )

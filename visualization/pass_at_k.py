@@ -45,6 +45,7 @@ SCRIPT = _common.Script(
     name="pass_at_k",
     description="Plot pass@k curves from persona_pass_at_k logs (several logs: one line per model).",
     tasks=("persona_pass_at_k",),
+    scorer="personalization_critic",
     draw=draw,
 )
 

@@ -179,13 +179,22 @@ def _draw_frameworks(ax: Axes, frameworks: pd.DataFrame, scores: dict[str, float
     def fmt(value: float) -> str:
         return "n/a" if math.isnan(value) else f"{value:.2f}"
 
+    suffix = _published_suffix(scores)
     ax.set_title(
         f"margin a(p,p) - mean a(p,q) = {fmt(scores['steerability_margin'])} "
         f"[{fmt(scores['steerability_margin_ci_low'])}, {fmt(scores['steerability_margin_ci_high'])}]\n"
-        f"published score (sensitivity) = {fmt(scores['original_score'])}, "
-        f"specificity = {fmt(scores['original_specificity'])}",
+        f"published score (sensitivity{', part of the matrix' if suffix else ''}) = "
+        f"{fmt(scores[f'original_score{suffix}'])}, specificity = {fmt(scores[f'original_specificity{suffix}'])}",
         fontsize=8,
     )
+
+
+PUBLISHED_SCORES = ("original_score", "original_sensitivity", "original_specificity")
+
+
+def _published_suffix(scores: dict[str, float]) -> str:
+    """``_partial`` when the log names the published scores so (part of the matrix was run), else empty."""
+    return "_partial" if "original_score_partial" in scores else ""
 
 
 def _csv_rows(cells: pd.DataFrame, frameworks: pd.DataFrame, scores: dict[str, float]) -> pd.DataFrame:
@@ -203,7 +212,10 @@ def _csv_rows(cells: pd.DataFrame, frameworks: pd.DataFrame, scores: dict[str, f
                 "high": scores.get(f"{name}_ci_high"),
                 "n": scores.get(f"{name}_n"),
             }
-            for name in ("steerability_margin", "original_score", "original_sensitivity", "original_specificity")
+            for name in (
+                "steerability_margin",
+                *(f"{published}{_published_suffix(scores)}" for published in PUBLISHED_SCORES),
+            )
         ]
     )
     return pd.concat([cell_rows, framework_rows, score_rows], ignore_index=True)
@@ -240,6 +252,7 @@ SCRIPT = _common.Script(
     name="steerability",
     description="Plot the steered x test persona accuracy heatmap and per-framework balanced accuracy.",
     tasks=("steerability",),
+    scorer="steerability_scorer",
     draw=draw,
 )
 

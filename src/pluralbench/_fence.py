@@ -9,6 +9,7 @@ of a nonce cannot reassemble one).
 
 from __future__ import annotations
 
+import re
 import secrets
 
 NONCE_BYTES = 8
@@ -34,7 +35,8 @@ def strip_markers(text: str, nonce: str) -> str:
     """Remove every copy of the nonce from untrusted text, until none is left.
 
     Removing one copy can join the pieces around it into a new copy (``tok[:6] + tok + tok[6:]``),
-    so removal repeats until the text holds no copy.
+    so removal repeats until the text holds no copy. Copies are matched regardless of letter
+    case (a model reading ``[END ANSWER 3F9A...]`` may take it for the lower-case marker).
 
     Args:
         text: Untrusted text.
@@ -42,10 +44,17 @@ def strip_markers(text: str, nonce: str) -> str:
 
     Returns:
         The text without any copy of the nonce.
+
+    Raises:
+        ValueError: If the nonce is empty (removing it would never end).
     """
-    while nonce in text:
-        text = text.replace(nonce, "")
-    return text
+    if not nonce:
+        raise ValueError("a fence nonce must not be empty")
+    pattern = re.compile(re.escape(nonce), re.IGNORECASE)
+    while True:
+        text, removed = pattern.subn("", text)
+        if not removed:
+            return text
 
 
 def fence(label: str, text: str, nonce: str) -> str:

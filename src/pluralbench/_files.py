@@ -1,4 +1,9 @@
-"""Reading user and bundled data files with errors that name the file, line and field."""
+r"""Reading user and bundled data files with errors that name the file, line and field.
+
+Text files are UTF-8, with or without a byte-order mark (spreadsheet exports add one). JSONL
+records are split at ``\n`` only: ``str.splitlines`` would also split at U+2028, U+0085 and
+other characters that JSON allows raw inside a string.
+"""
 
 from __future__ import annotations
 
@@ -44,8 +49,29 @@ def describe_validation_error(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    r"""Split text into lines at ``\n`` only (a ``\r`` before it goes with the line ending).
+
+    Unlike ``str.splitlines``, characters such as U+2028, U+2029, U+0085 or a form feed inside a
+    JSON string or a quoted CSV field do not end a line, so line numbers match what editors show.
+
+    Args:
+        text: The text.
+        keepends: Keep each line's ending (for ``csv`` readers, which need it).
+
+    Returns:
+        The lines; no empty last line for text that ends with a newline.
+    """
+    lines = text.split("\n")
+    if keepends:
+        return [f"{line}\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+    if lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
+
+
 def read_text_file(path: str | Path, what: str) -> str:
-    """Read a text file, turning I/O failures into a clear :class:`InputError`.
+    """Read a UTF-8 text file (a leading byte-order mark is dropped), with a clear :class:`InputError`.
 
     Args:
         path: File to read.
@@ -61,7 +87,7 @@ def read_text_file(path: str | Path, what: str) -> str:
     if not file.is_file():
         raise InputError(f"{what} {file}: no such file")
     try:
-        return file.read_text(encoding="utf-8")
+        return file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{what} {file}: cannot be read ({error})") from error
 
@@ -113,7 +139,7 @@ def read_jsonl_models(
     """
     records: list[ModelT] = []
     seen: dict[str, int] = {}
-    for number, line in enumerate(read_text_file(path, what).splitlines(), start=1):
+    for number, line in enumerate(split_lines(read_text_file(path, what)), start=1):
         if not line.strip():
             continue
         where = f"{what} {path}, line {number}"

@@ -3,15 +3,22 @@
 Every estimate logged with an interval is four numbers:
 
 - ``<name>``: the estimate (a mean unless the metric says otherwise);
-- ``<name>_ci_low`` and ``<name>_ci_high``: its seeded 95% percentile bootstrap interval
-  (:func:`pluralbench._bootstrap.mean_interval` over the values in ascending order, so the bounds
-  depend on the values only, not on the order in which samples finished: identical across runs);
+- ``<name>_ci_low`` and ``<name>_ci_high``: its 95% interval, :func:`pluralbench._bootstrap.mean_interval`
+  (Wilson for 0/1 values, Tango for paired differences of them, else a seeded expanded BCa
+  bootstrap) over the values in ascending
+  order, so the bounds depend on the values and the seed only, not on the order in which samples
+  finished: identical across runs. Tasks seed it with their ``seed`` option;
 - ``<name>_n``: how many scored units the estimate and interval are computed over (samples,
   unless the metric says it resamples something else, such as pairs or personas).
 
 A standard error beside a keyed estimate is ``<name>_stderr``; a scorer with a single number
 keeps inspect's own ``stderr`` beside its ``mean``. With nothing scored, the estimate and both
 bounds are NaN and ``<name>_n`` is 0.
+
+A failure of the evaluated model to answer in the required format is a scored failure (wrong, 0),
+flagged by the score key ``format_failure`` (1 for such a sample, else 0); :func:`format_failure_rate`
+reports their share. Computing any of these metrics registers the suite's end-of-task warnings
+(:mod:`pluralbench._run_end`).
 """
 
 from __future__ import annotations
@@ -20,14 +27,21 @@ import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from inspect_ai.scorer import Metric, SampleScore, metric
+from inspect_ai._util.registry import RegistryInfo, registry_info, set_registry_info
+from inspect_ai.scorer import Metric, SampleScore, Scorer, metric
 
 from pluralbench._bootstrap import mean_interval
+from pluralbench._run_end import ensure_registered
 
 CI_LOW = "_ci_low"
 CI_HIGH = "_ci_high"
 COUNT = "_n"
 STDERR = "_stderr"
+FORMAT_FAILURE = "format_failure"
+"""Score key flagging a sample whose evaluated model gave no readable answer (scored as wrong)."""
+FORMAT_FAILURE_RATE = "format_failure_rate"
+CONTEXT_OVERFLOW = "context_overflow"
+"""Unscored reason of a sample whose prompt did not fit the model's context (``stop_reason`` ``model_length``)."""
 
 
 def interval_names(name: str) -> tuple[str, str, str, str]:
@@ -54,24 +68,30 @@ def with_interval(name: str, estimate: float, interval: tuple[float, float], n: 
     Returns:
         ``{name, name_ci_low, name_ci_high, name_n}``.
     """
+    ensure_registered()  # the suite's interval metrics all report through here, before their task ends
     names = interval_names(name)
     return dict(zip(names, (estimate, interval[0], interval[1], float(n)), strict=True))
 
 
-def mean_with_interval(name: str, values: Sequence[float], seed: int = 0) -> dict[str, float]:
-    """Return the mean of ``values`` with its seeded 95% bootstrap interval and count.
+def mean_with_interval(
+    name: str, values: Sequence[float], seed: int = 0, paired_differences: bool = False
+) -> dict[str, float]:
+    """Return the mean of ``values`` with its seeded 95% interval and count.
 
     Args:
         name: The estimate's name.
         values: Scored values (no NaNs).
         seed: Seed of the bootstrap.
+        paired_differences: The values are paired differences of two scores (see
+            :func:`pluralbench._bootstrap.mean_interval`).
 
     Returns:
         ``{name, name_ci_low, name_ci_high, name_n}``; NaNs and ``n`` 0 when ``values`` is empty.
     """
     ordered = sorted(values)
     estimate = float(np.mean(ordered)) if ordered else math.nan
-    return with_interval(name, estimate, mean_interval(ordered, seed=seed), len(ordered))
+    interval = mean_interval(ordered, seed=seed, paired_differences=paired_differences)
+    return with_interval(name, estimate, interval, len(ordered))
 
 
 def standard_error(values: Sequence[float]) -> float:
@@ -186,3 +206,43 @@ def grouped_mean_ci(group_key: str, key: str | None = None, name_template: str =
         return result
 
     return compute
+
+
+@metric
+def format_failure_rate(key: str = FORMAT_FAILURE) -> Metric:
+    """Share of scored samples whose evaluated model gave no readable answer (counted wrong in the headline).
+
+    Args:
+        key: Score key holding 1 for a format failure, 0 otherwise.
+
+    Returns:
+        A metric reporting ``format_failure_rate``; NaN when nothing is scored.
+    """
+
+    def compute(scores: list[SampleScore]) -> float:
+        ensure_registered()
+        values = scored_values(scores, key)
+        return sum(values) / len(values) if values else math.nan
+
+    return compute
+
+
+def with_metrics(scorer: Scorer, metrics: Sequence[Metric | Mapping[str, Sequence[Metric]]]) -> Scorer:
+    """Return a scorer whose logged metrics are ``metrics`` instead of those of its ``@scorer`` declaration.
+
+    inspect's ``Task(metrics=...)`` replaces the metrics of every scorer of a task; this replaces
+    them for one scorer, so a task with two scorers can seed its own metrics (with the task's
+    ``seed``). It sets the same registry entry that ``Task(metrics=...)`` sets.
+
+    Args:
+        scorer: A scorer made by a ``@scorer`` factory.
+        metrics: The metrics to compute over its scores.
+
+    Returns:
+        The same scorer.
+    """
+    info = registry_info(scorer)
+    set_registry_info(
+        scorer, RegistryInfo(type=info.type, name=info.name, metadata={**info.metadata, "metrics": list(metrics)})
+    )
+    return scorer

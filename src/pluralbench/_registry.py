@@ -1,7 +1,10 @@
 """Entry point target of the ``inspect_ai`` group: registers every task and the local model."""
 
+from pluralbench._errors import show_input_errors_under_display_none
 from pluralbench.alignment.tasks import alignment_targets
 from pluralbench.model import local
+from pluralbench.persona.group.tasks import persona_group
+from pluralbench.persona.preferences.task import persona_preference
 from pluralbench.persona.tasks import persona, persona_intersectionality, persona_loo, persona_pass_at_k
 from pluralbench.steerability.tasks import steerability
 
@@ -9,8 +12,12 @@ __all__ = [
     "alignment_targets",
     "local",
     "persona",
+    "persona_group",
     "persona_intersectionality",
     "persona_loo",
     "persona_pass_at_k",
+    "persona_preference",
     "steerability",
 ]
+
+show_input_errors_under_display_none()

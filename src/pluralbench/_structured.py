@@ -15,7 +15,9 @@ task option ``structured`` picks how the JSON is asked for:
   to ``prompt``, for the rest of the run, logging one warning line per model and fallback.
 
 The reply is parsed and repaired by the callers exactly as before (:mod:`pluralbench._replies`):
-only how the request is made differs.
+only how the request is made differs. A task passes its ``structured`` option to every call of a
+sample through the sample's store (:func:`structured_setup` writes it before the solvers run;
+:func:`current_mode` reads it, in solvers and scorers alike), so it is also in the log.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ import logging
 from typing import Literal, get_args
 
 from inspect_ai.model import ChatMessage, ChatMessageUser, GenerateConfig, Model, ModelOutput, ResponseSchema
-from inspect_ai.util import json_schema
+from inspect_ai.solver import Generate, Solver, TaskState, solver
+from inspect_ai.util import json_schema, store
 from pydantic import BaseModel
 
 logger = logging.getLogger(__name__)
@@ -54,6 +57,41 @@ _resolved: dict[str, StructuredMode] = {}
 
 _warned: set[tuple[str, str]] = set()
 """(model, refused mode) pairs already reported, so concurrent first calls warn once."""
+
+
+STORE_KEY = "pluralbench:structured"
+"""Key of the sample store that holds the task's ``structured`` option."""
+
+
+@solver
+def structured_setup(mode: StructuredMode) -> Solver:
+    """Record the task's ``structured`` option in the sample's store, for every structured call.
+
+    Args:
+        mode: ``auto``, ``schema``, ``json_object`` or ``prompt``.
+
+    Returns:
+        A setup solver that changes nothing else.
+    """
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        state.store.set(STORE_KEY, mode)
+        return state
+
+    return solve
+
+
+def current_mode() -> StructuredMode:
+    """Return the ``structured`` option of the running sample (``auto`` outside a sample).
+
+    Returns:
+        The mode.
+    """
+    try:
+        value = store().get(STORE_KEY, "auto")
+    except Exception:  # no sample is active (e.g. the generator command line)
+        return "auto"
+    return check_structured_mode(value) if value in STRUCTURED_MODES else "auto"
 
 
 def check_structured_mode(value: object) -> StructuredMode:
@@ -94,22 +132,25 @@ def _with_instruction(messages: list[ChatMessage], schema: dict[str, object]) ->
 
 
 def request_for(
-    mode: StructuredMode, messages: list[ChatMessage], schema: type[BaseModel], name: str
+    mode: StructuredMode, messages: list[ChatMessage], schema: type[BaseModel] | ResponseSchema, name: str
 ) -> tuple[list[ChatMessage], GenerateConfig]:
     """Return the messages and config that ask for ``schema`` in a concrete mode.
 
     Args:
         mode: ``schema``, ``json_object`` or ``prompt``.
         messages: The conversation.
-        schema: The reply model.
-        name: The schema's name (for ``response_schema``).
+        schema: The reply model, or a ready response schema.
+        name: The schema's name (for ``response_schema``; a ready schema keeps its own).
 
     Returns:
         Messages (with the schema stated in the prompt unless ``schema``) and the generate config.
     """
-    document = json_schema(schema).model_dump(exclude_none=True, by_alias=True)
+    response = (
+        schema if isinstance(schema, ResponseSchema) else ResponseSchema(name=name, json_schema=json_schema(schema))
+    )
+    document = response.json_schema.model_dump(exclude_none=True, by_alias=True)
     if mode == "schema":
-        return messages, GenerateConfig(response_schema=ResponseSchema(name=name, json_schema=json_schema(schema)))
+        return messages, GenerateConfig(response_schema=response)
     if mode == "json_object":
         body = {"response_format": {"type": "json_object", "schema": document}}
         return _with_instruction(messages, document), GenerateConfig(extra_body=body)
@@ -144,9 +185,9 @@ def _summary(error: BaseException) -> str:
 async def generate_structured(
     model: Model,
     messages: list[ChatMessage],
-    schema: type[BaseModel],
+    schema: type[BaseModel] | ResponseSchema,
     name: str,
-    mode: StructuredMode = "auto",
+    mode: StructuredMode | None = None,
     config: GenerateConfig | None = None,
 ) -> ModelOutput:
     """Ask ``model`` for a JSON reply matching ``schema``, in the way the server accepts.
@@ -154,15 +195,17 @@ async def generate_structured(
     Args:
         model: The model to call.
         messages: The conversation.
-        schema: The reply model.
+        schema: The reply model, or a ready response schema.
         name: The schema's name.
-        mode: ``auto``, ``schema``, ``json_object`` or ``prompt`` (see the module docstring).
+        mode: ``auto``, ``schema``, ``json_object`` or ``prompt`` (see the module docstring);
+            ``None`` for the running sample's option (:func:`current_mode`).
         config: Extra generate config (e.g. ``max_tokens``), merged under the structured settings.
 
     Returns:
         The model output (parse it with :func:`pluralbench._replies.parse_json_reply`).
     """
     base = config or GenerateConfig()
+    mode = mode or current_mode()
     if mode != "auto":
         request, extra = request_for(mode, messages, schema, name)
         return await model.generate(request, config=base.merge(extra))

@@ -232,19 +232,52 @@ def evaluate_models(
         **task_args: Task parameters (the ``-T`` options).
 
     Returns:
-        Whether every evaluation finished successfully, and the logs (one per model).
+        Whether every evaluation finished successfully, and the logs: one per model, in the order
+        of ``models`` (also on resume), so ``zip(models, logs)`` pairs them.
 
     Raises:
-        ValueError: On an empty model list, or as :func:`evaluate_model` does.
+        ValueError: On an empty model list, two models of the same name, or as
+            :func:`evaluate_model` does.
     """
     if not models:
         raise ValueError("models is empty: give at least one model to evaluate")
     options = _eval_options(eval_options)
     tasks = [build_task(evaluation_type, model, seed, task_args) for model in models]
-    return eval_set(
+    names = [str(task.model) for task in tasks]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(
+            f"models must have distinct names, so each log can be told apart: {', '.join(repeated)} repeated"
+        )
+    success, logs = eval_set(
         tasks,
         log_dir=log_dir,
         model_roles=model_roles_of(critic, judge),
         limit=limit,
         **options,
     )
+    return success, in_model_order(names, logs)
+
+
+def in_model_order(names: Sequence[str], logs: Sequence[EvalLog]) -> list[EvalLog]:
+    """Return the logs of an eval set in the order of the models given.
+
+    ``inspect_ai.eval_set`` returns its logs in the order it found them, which after a resume is
+    not the order of the tasks; ``zip(models, logs)`` must still pair each model with its own log.
+
+    Args:
+        names: The evaluated models' names (``provider/model``), distinct, in the order given.
+        logs: The eval set's logs, one per model, in any order.
+
+    Returns:
+        The logs, ``logs[i]`` being the log of ``names[i]``.
+
+    Raises:
+        RuntimeError: When the logs are not exactly one per model.
+    """
+    by_model = {log.eval.model: log for log in logs}
+    if sorted(by_model) != sorted(names) or len(logs) != len(names):
+        raise RuntimeError(
+            f"eval_set returned logs of {sorted(log.eval.model for log in logs)}, expected one each of {sorted(names)}"
+        )
+    return [by_model[name] for name in names]

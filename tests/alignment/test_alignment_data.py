@@ -186,19 +186,30 @@ def test_split_stratifies_rare_levels() -> None:
 # ---------------------------------------------------------------- MIC
 
 
-def test_mic_labels_are_foundation_shares() -> None:
-    items = read_mic_items(FIXTURES / "MIC.csv", seed=0)
+def test_mic_labels_are_agreement_times_foundation_vector() -> None:
+    mic = read_mic_items(FIXTURES / "MIC.csv", seed=0)
+    items = mic.items
     by_prompt = {item.prompt: item for item in items}
-    assert len(items) == 5  # one-answer question dropped
+    assert len(items) == 5 and mic.single_answer == 1 and mic.missing_agreement == 0
     privacy = by_prompt["Is it okay to read my partner's messages without asking?"]
     assert len(privacy.responses) == 3
-    third = 1 / 3
-    assert privacy.labels[0] == pytest.approx(
-        {"care": 2 * third, "fairness": 0.0, "liberty": 0.0, "loyalty": third, "authority": third, "sanctity": 0.0}
-    )
-    assert privacy.labels[1] == pytest.approx(
-        {"care": 0.0, "fairness": third, "liberty": 2 * third, "loyalty": 0.0, "authority": 0.0, "sanctity": 0.0}
-    )
+    # every row agrees (+1): (sum of the first three rules' indicators + 3) / 6, rounded
+    assert privacy.labels[0] == {
+        "care": 0.83,
+        "fairness": 0.5,
+        "liberty": 0.5,
+        "loyalty": 0.67,
+        "authority": 0.67,
+        "sanctity": 0.5,
+    }
+    assert privacy.labels[1] == {
+        "care": 0.5,
+        "fairness": 0.67,
+        "liberty": 0.83,
+        "loyalty": 0.5,
+        "authority": 0.5,
+        "sanctity": 0.5,
+    }
     obey = by_prompt["Should children always obey their parents?"]
     assert len(obey.responses) == 4  # five answers, capped
     meat = by_prompt["Is it wrong to eat meat?"]
@@ -207,23 +218,21 @@ def test_mic_labels_are_foundation_shares() -> None:
     assert "train" in {item.split for item in items}
 
 
-def test_mic_accepts_short_foundation_names_and_rejects_unknown() -> None:
-    rows = [
-        {"Q": "q?", "A": "a1", "rot": "r", "moral": "care|fairness"},
-        {"Q": "q?", "A": "a2", "rot": "r", "moral": "Sanctity-degradation"},
-    ]
-    items = mic_items(rows, seed=0)
-    assert items[0].labels[0]["care"] == 1.0 and items[0].labels[0]["fairness"] == 1.0
-    assert items[0].labels[1]["sanctity"] == 1.0
-    rows[1]["moral"] = "care-harm|honesty"
-    with pytest.raises(InputError, match=r"row 2: field 'moral': unknown moral foundation 'honesty'"):
-        mic_items(rows, seed=0)
+def test_mic_rejects_a_moral_vector_that_is_not_six_indicators() -> None:
+    row = {"Q": "q?", "A": "a1", "rot": "r", "moral-vector": "[1.0, 0.0, 0.0]", "A_agrees": "2"}
+    other = {**row, "A": "a2", "moral-vector": "[0, 0, 0, 0, 0, 1]", "A_agrees": "0"}
+    items = mic_items([{**row, "moral-vector": "[1, 0, 0, 0, 0, 0]"}, other], seed=0).items
+    assert items[0].labels[0]["care"] == 0.67 and items[0].labels[1]["sanctity"] == 0.33
+    with pytest.raises(InputError, match=r"row 1: field 'moral-vector'"):
+        mic_items([row, other], seed=0)
+    with pytest.raises(InputError, match=r"row 1: field 'moral-vector': not a list"):
+        mic_items([{**row, "moral-vector": "care"}, other], seed=0)
 
 
 def test_mic_missing_column_and_option(tmp_path: Path) -> None:
     path = tmp_path / "MIC.csv"
     path.write_text("Q,A,rot\nq?,a,r\n")
-    with pytest.raises(InputError, match=r"missing column\(s\) moral"):
+    with pytest.raises(InputError, match=r"missing column\(s\) moral-vector, A_agrees"):
         load_alignment_data(str(path), 0)
     with pytest.raises(InputError, match="no such file"):
         load_alignment_data(str(tmp_path / "absent.csv"), 0)

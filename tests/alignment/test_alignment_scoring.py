@@ -13,10 +13,11 @@ from inspect_ai.log import EvalLog
 from inspect_ai.scorer import Score
 from inspect_ai.solver import TaskState
 
+from pluralbench._bootstrap import wilson_interval
 from pluralbench.alignment.dataset import AlignmentSampleMeta, load_alignment_data
 from pluralbench.alignment.geometry import all_tied
 from pluralbench.alignment.scorers import (
-    ALL_TIED_REASON,
+    ALL_TIED,
     alignment_target,
     alignment_ties,
     choice_score,
@@ -24,6 +25,7 @@ from pluralbench.alignment.scorers import (
 )
 from pluralbench.alignment.tasks import alignment_targets
 from pluralbench.alignment.types import Selection
+from pluralbench.scripted import scripted_model
 from states import refusing_model, score_all, solve_task
 
 
@@ -74,15 +76,27 @@ def test_mae_of_predictions() -> None:
     assert _value(choice_score(_meta(LABELS, TARGET), selection))["mae"] == pytest.approx(0.3 / 8)
 
 
-def test_all_tied_and_failed_samples_are_unscored_with_reasons() -> None:
+def test_all_tied_and_context_overflow_samples_are_unscored_with_reasons() -> None:
     tied = choice_score(_meta(LABELS[:2], TARGET), Selection(method="oracle", choice=0))
     assert isinstance(tied.value, float) and math.isnan(tied.value)
-    assert tied.reason == ALL_TIED_REASON
+    assert tied.reason == ALL_TIED
     assert tied.metadata and tied.metadata["all_tied"] is True
+    overflow = Selection(method="unaligned", choice=None, failures=["prompt too long"], context_overflow=True)
+    overflowed = choice_score(_meta(LABELS, TARGET), overflow)
+    assert isinstance(overflowed.value, float) and math.isnan(overflowed.value)
+    assert overflowed.reason == "context_overflow" and overflowed.explanation == "prompt too long"
+
+
+def test_no_readable_choice_is_wrong_at_the_worst_distance() -> None:
     failed = choice_score(_meta(LABELS, TARGET), Selection(method="unaligned", choice=None, failures=["bad json"]))
-    assert isinstance(failed.value, float) and math.isnan(failed.value)
-    assert failed.reason == "invalid_response_format"
-    assert failed.explanation == "bad json"
+    value = _value(failed)
+    worst = _value(choice_score(_meta(LABELS, TARGET), Selection(method="random", choice=2)))  # the farthest
+    assert value["correct"] == 0.0 and value["format_failure"] == 1.0
+    assert value["distance"] == worst["distance"] and value["chance"] == worst["chance"]
+    assert math.isnan(value["mae"])
+    assert "bad json" in (failed.explanation or "")
+    chosen = _value(choice_score(_meta(LABELS, TARGET), Selection(method="oracle", choice=0)))
+    assert chosen["format_failure"] == 0.0
 
 
 def _metrics(log: EvalLog, scorer: str = "alignment_target") -> dict[str, float]:
@@ -118,7 +132,7 @@ def test_oracle_chooses_a_nearest_response_on_every_untied_item(target: str) -> 
         assert sum(tied) == _expected_ties(target)
     for flag, score in zip(tied, scores, strict=True):
         if flag:
-            assert score.reason == ALL_TIED_REASON and math.isnan(float(score.as_float()))
+            assert score.reason == ALL_TIED and math.isnan(float(score.as_float()))
         else:
             assert _value(score)["correct"] == 1.0
 
@@ -129,14 +143,30 @@ def test_oracle_run_logs_accuracy_one_and_counts_ties(tmp_path: Path) -> None:
     assert log.status == "success"
     metrics = _metrics(log)
     assert metrics["correct"] == 1.0
-    assert metrics["correct_ci_low"] == 1.0 == metrics["correct_ci_high"]
+    scored = int(metrics["correct_n"])
+    assert (metrics["correct_ci_low"], metrics["correct_ci_high"]) == wilson_interval(scored, scored)
     assert metrics["correct_1_attributes"] == 1.0
+    assert metrics["format_failure_rate"] == 0.0
     ties = _metrics(log, "alignment_ties")
     assert ties["tied_items"] > 0
     assert _unscored(log) == ties["tied_items"] == len(log.samples or []) - metrics["correct_n"]
     assert log.samples is not None
     reasons = [s.scores["alignment_target"].reason for s in log.samples if s.scores and s.metadata["all_tied"]]
-    assert reasons and set(reasons) == {ALL_TIED_REASON}
+    assert reasons and set(reasons) == {ALL_TIED}
+
+
+def test_a_model_that_never_answers_readably_scores_zero_not_nothing(tmp_path: Path) -> None:
+    task = alignment_targets(method="unaligned", target="high_coherence", seed=5)
+    log = eval(task, model=scripted_model("I like the second one."), limit=12, log_dir=str(tmp_path), display="none")[0]
+    assert log.status == "success"
+    metrics = _metrics(log)
+    untied = len(log.samples or []) - _unscored(log)
+    assert untied > 0 and metrics["correct_n"] == untied  # every untied sample is scored: none leaves the mean
+    assert metrics["correct"] == 0.0 and metrics["format_failure_rate"] == 1.0
+    assert metrics["distance"] < 1.0
+    assert log.results is not None
+    score = next(s for s in log.results.scores if s.name == "alignment_target")
+    assert score.metrics["correct_ci_low"].params == {"key": "correct", "with_stderr": True, "seed": 5}
 
 
 def test_random_is_near_chance_and_seeded() -> None:

@@ -176,18 +176,19 @@ def test_unaligned_choice_is_mapped_back_through_the_shuffle(tmp_path: Path) -> 
         ),
     ],
 )
-def test_unusable_replies_are_unscored_not_crashes(tmp_path: Path, reply: str, problem: str) -> None:
+def test_unusable_replies_are_format_failures_not_crashes(tmp_path: Path, reply: str, problem: str) -> None:
     log = run(tmp_path, reply, 10, method="comparative_regression", target="high_correctness", n_examples=0)
     assert log.results is not None
-    assert metrics(log)["correct_n"] == 0
+    assert metrics(log)["correct"] == 0.0
     assert log.samples is not None
     for sample in log.samples:
         assert sample.error is None
         score = sample.scores["alignment_target"] if sample.scores else None
         assert score is not None
         if not sample.metadata["all_tied"]:
-            assert score.reason == "invalid_response_format"
+            assert isinstance(score.value, dict) and score.value["format_failure"] == 1.0
             assert problem in (score.explanation or "")
+            assert "after one repair request" in (score.explanation or "")
 
 
 def test_choice_outside_the_shown_responses_is_unscored(tmp_path: Path) -> None:

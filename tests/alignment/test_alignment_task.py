@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from inspect_ai import eval
+from inspect_ai.log import resolve_sample_attachments
 from inspect_ai.model import ChatMessage
 
 from pluralbench._errors import InputError
@@ -27,9 +28,9 @@ BLOCK = re.compile(r"\[BEGIN RESPONSE (\d+) \w+\]")
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"method": "best_of_n"}, "option method='best_of_n': must be one of unaligned, prompt_aligned"),
-        ({"samples": 0}, "option samples=0: must be 1 or more"),
-        ({"n_examples": -1}, "option n_examples=-1: must be 0 or more"),
+        ({"method": "best_of_n"}, "option method='best_of_n': must be one of 'unaligned', 'prompt_aligned'"),
+        ({"samples": 0}, "option samples=0: must be an integer >= 1"),
+        ({"n_examples": -1}, "option n_examples=-1: must be an integer >= 0"),
         ({"dataset": "helpsteer3"}, "option dataset='helpsteer3': must be one of bundled, helpsteer2"),
         ({"target": '{"verbosity": 0.5'}, "option target=.*invalid JSON"),
         ({"target": '{"honesty": 0.5}'}, "unknown attribute.*honesty.*its attributes: helpfulness"),
@@ -86,8 +87,9 @@ def test_the_registered_task_logs_every_argument_and_its_version(tmp_path: Path)
         "n_examples": 3,
         "samples": 1,
         "seed": 0,
+        "structured": "auto",
     }
-    assert log.eval.task_version == 2
+    assert log.eval.task_version == 3
     assert log.results is not None
     score = next(s for s in log.results.scores if s.name == "alignment_target")
     assert score.metrics["correct"].value == 1.0
@@ -112,11 +114,17 @@ def test_runs_on_the_local_model(tmp_path: Path) -> None:
         score = sample.scores["alignment_target"]
         selection = sample.metadata["selection"]
         if isinstance(score.value, dict):
-            assert selection["choice"] in range(len(sample.metadata["responses"]))
+            no_choice = selection["choice"] is None
+            assert no_choice or selection["choice"] in range(len(sample.metadata["responses"]))
+            assert score.value["format_failure"] == float(no_choice)
         else:
-            assert score.reason in {"invalid_response_format", "all responses are equally near the target"}
-        model_events = [event for event in sample.events if event.event == "model"]
-        assert len(model_events) == 1  # one comparative call for the one target attribute
+            assert score.reason in {"context_overflow", "all_tied"}
+        model_events = [event for event in resolve_sample_attachments(sample).events if event.event == "model"]
+        # One comparative call for the one target attribute, and one repair request if its reply was unreadable.
+        assert len(model_events) in (1, 2)
+        if len(model_events) == 2:
+            last_message = model_events[1].input[-1].text
+            assert last_message.startswith("Your previous reply could not be read:"), last_message
 
 
 def sample_metadata(**task_args: Any) -> list[dict[str, Any]]:

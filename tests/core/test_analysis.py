@@ -21,13 +21,13 @@ import pandas as pd
 import pytest
 from inspect_ai import Task, eval, task_with
 from inspect_ai.log import EvalLog, read_eval_log, write_eval_log
-from inspect_ai.model import ChatMessage, Model
+from inspect_ai.model import ChatMessage, Model, ModelOutput, get_model
 
 from persona_scripts import fenced_section, prompt_of
 from pluralbench import analysis
 from pluralbench.alignment.tasks import alignment_targets
 from pluralbench.persona.tasks import persona, persona_intersectionality, persona_loo, persona_pass_at_k
-from pluralbench.scripted import scripted_model
+from pluralbench.scripted import scripted_model, scripted_output
 from pluralbench.steerability.tasks import steerability
 from replies import APPROVE, REJECT, identification_verdict
 
@@ -289,12 +289,12 @@ def test_unreadable_files_in_a_directory_are_skipped_when_searching(logs: Logs, 
 def test_samples_frame_has_one_row_per_sample_with_attributes_and_scores(logs: Logs) -> None:
     run = analysis.load_run(logs.loo, "persona_loo")
     frame = run.samples
-    assert len(frame) == 12
-    assert set(frame["variant"]) == {"full", "without age", "without religion"}
+    assert len(frame) == 16
+    assert set(frame["variant"]) == {"full", "without age", "without religion", "all hidden"}
     assert {"persona.age", "persona.religion", "persona.big_five_scores.Openness", "pair_id"} <= set(frame.columns)
     assert set(frame["model"]) == {"mockllm/model"} and set(frame["task"]) == {"persona_loo"}
-    by_variant = frame.groupby("variant")["score_personalization_critic"].mean().to_dict()
-    assert by_variant == {"full": 0.5, "without age": 0.5, "without religion": 0.0}
+    by_variant = frame.groupby("variant")["score_personalization_critic.personalization"].mean().to_dict()
+    assert by_variant == {"full": 0.5, "without age": 0.5, "without religion": 0.0, "all hidden": 0.0}
     assert run.model_roles == {"critic": "mockllm/model"}
 
 
@@ -302,7 +302,7 @@ def test_samples_frame_has_group_columns_and_dict_score_keys(logs: Logs) -> None
     groups = analysis.load_run(logs.intersectionality, "persona_intersectionality").samples
     assert "group.Female, 18-34" in groups.columns and groups["group.Female, 18-34"].dtype == bool
     young_women = groups[groups["group.Female, 18-34"]]
-    assert len(young_women) > 0 and (young_women["score_personalization_critic"] == 0.0).all()
+    assert len(young_women) > 0 and (young_women["score_personalization_critic.personalization"] == 0.0).all()
     aligned = analysis.load_run(logs.alignment_oracle, "alignment_targets").samples
     assert {"score_alignment_target.correct", "score_alignment_target.distance", "target_size"} <= set(aligned.columns)
 
@@ -316,9 +316,9 @@ def test_json_logs_and_epochs_are_read(logs: Logs) -> None:
 
 def test_metrics_frame_holds_the_logs_own_metrics(logs: Logs) -> None:
     run = analysis.load_run(logs.pass_at_k, "persona_pass_at_k")
-    values = run.metric_values("personalization_critic", "pluralbench/mean_and_pass_at_3")
+    values = run.metric_values("personalization_critic", "pass_at_attempts_3")
     assert values == logged_metrics(logs.pass_at_k, "personalization_critic")
-    for name in ("mean", "pass_at_1", "pass_at_2", "pass_at_3"):
+    for name in ("pass_at_1", "pass_at_2", "pass_at_3"):
         assert {f"{name}{suffix}" for suffix in ("", "_ci_low", "_ci_high", "_n", "_stderr")} <= set(values)
 
 
@@ -355,7 +355,7 @@ def test_loo_importance_comes_from_the_log_with_correct_labels(logs: Logs) -> No
     frame = analysis.loo_frame(analysis.load_run(logs.loo, "persona_loo"))
     metrics = logged_metrics(logs.loo)
     assert list(frame["attribute"]) == ["religion", "age"]
-    names = ["importance_religion", "importance_age"]
+    names = ["importance[religion]", "importance[age]"]
     assert list(frame["importance"]) == [0.5, 0.0] == [metrics[name] for name in names]
     assert frame["low"].iloc[0] < 0.5 < frame["high"].iloc[0]
     assert list(frame["low"]) == [metrics[f"{name}_ci_low"] for name in names]
@@ -379,7 +379,7 @@ def test_group_results_and_grid(logs: Logs, tmp_path: Path) -> None:
     means = dict(zip(results.groups["group"], results.groups["mean"], strict=True))
     assert means["Female, 18-34"] == 0.0 and 0.0 < results.groups["mean"].max() <= 1.0
     for column, suffix in (("mean", ""), ("low", "_ci_low"), ("high", "_ci_high"), ("n", "_n")):
-        assert list(results.groups[column]) == [metrics[f"{group}{suffix}"] for group in results.groups["group"]]
+        assert list(results.groups[column]) == [metrics[f"group[{group}]{suffix}"] for group in results.groups["group"]]
     assert any(low < high for low, high in zip(results.groups["low"], results.groups["high"], strict=True))
     assert results.disparity["gap"] == metrics["gap"] > 0 and results.disparity["ratio"] == 0.0
     for name in ("gap_ci_low", "gap_ci_high", "gap_n"):
@@ -436,11 +436,14 @@ def test_steerability_frames_match_the_log(logs: Logs, tmp_path: Path) -> None:
     assert cells[cells["own"]]["accuracy"].mean() == pytest.approx(metrics["balanced_accuracy"])
     frameworks = analysis.steerability_frameworks(run).set_index("framework")
     for framework in frameworks.index:
-        key = "balanced_accuracy" if framework == analysis.ALL_FRAMEWORKS else f"balanced_accuracy_{framework}"
+        key = (
+            "balanced_accuracy" if framework == analysis.ALL_FRAMEWORKS else f"balanced_accuracy_framework_{framework}"
+        )
         assert frameworks.loc[framework, "balanced_accuracy"] == metrics[key]
     assert frameworks.loc["all", "low"] == metrics["balanced_accuracy_ci_low"]
     assert frameworks["personas"].drop("all").sum() == STEERED_PERSONAS
     scores = analysis.steerability_scores(run)
+    assert "original_score_partial" in scores and "format_failure_rate" in scores  # cross=2 of 31 others
     assert all(scores[name] == metrics[name] for name in scores)
     bare = analysis.load_run(without_results(logs.steerability, tmp_path), "steerability")
     recomputed = analysis.steerability_scores(bare)
@@ -468,6 +471,27 @@ def test_alignment_frames_match_the_log(logs: Logs) -> None:
         metrics[f"correct{s}"] for s in ("", "_stderr", "_ci_low", "_ci_high", "_n")
     ]
     assert summary["method"] == "random" and summary["chance"] == metrics["chance"]
+    assert summary["format_failure_rate"] == metrics["format_failure_rate"] == 0.0
+
+
+def overflowing(messages: list[ChatMessage]) -> ModelOutput:
+    """A server that refuses every prompt as longer than its context."""
+    output = scripted_output("")
+    output.choices[0].stop_reason = "model_length"
+    return output
+
+
+def test_a_log_with_nothing_scored_gives_nan_estimates_and_bounds(tmp_path: Path) -> None:
+    model = get_model("mockllm/model", custom_outputs=lambda *args: overflowing(args[0]), memoize=False)
+    task = steerability(personas=4, n_steer=2, cross=1, statements=2)
+    [log] = eval(task_with(task, model=model), model=model, log_dir=str(tmp_path), display="none")
+    assert log.results is not None and log.results.scores[0].scored_samples == 0
+    run = analysis.load_run(str(log.location), "steerability")
+    scores = analysis.steerability_scores(run)
+    assert all(math.isnan(value) for name, value in scores.items() if not name.endswith("_n"))
+    frameworks = analysis.steerability_frameworks(run)
+    assert frameworks[["balanced_accuracy", "low", "high"]].isna().all().all()
+    assert math.isnan(analysis.mean_stats([])["low"]) and math.isnan(analysis.mean_stats([])["high"])
 
 
 # interrupted runs
@@ -495,10 +519,10 @@ def test_a_run_stopped_by_an_error_reports_what_is_missing(tmp_path: Path) -> No
     assert log.status == "error"
     run = analysis.load_run(str(log.location), "persona_loo")
     c = run.completeness
-    assert not c.complete and c.planned == 12 and c.scored == 5 and c.missing == 7
+    assert not c.complete and c.planned == 16 and c.scored == 5 and c.missing == 11
     assert c.describe(run.name) == (
-        f"log {run.name} is incomplete (status error): 5 of 12 planned samples scored, "
-        f"7 missing ({c.errors} errored, {12 - c.present} not run)"
+        f"log {run.name} is incomplete (status error): 5 of 16 planned samples scored, "
+        f"11 missing ({c.errors} errored, {16 - c.present} not run)"
     )
     frame = analysis.loo_frame(run)
     assert set(frame["source"]) == {analysis.FROM_SAMPLES} and frame["n"].sum() >= 1
@@ -510,4 +534,6 @@ def test_a_cancelled_copy_counts_epochs(logs: Logs, tmp_path: Path) -> None:
     assert (c.status, c.planned, c.present, c.missing) == ("cancelled", 18, 9, 9)
     assert "9 of 18 planned sample attempts scored" in c.describe(run.name)
     frame = analysis.pass_at_k_frame(run)
-    assert set(frame["source"]) == {analysis.FROM_SAMPLES} and not math.isnan(frame["estimate"].iloc[0])
+    complete = int((run.samples.groupby("sample_id").size() == 3).sum())  # samples with all k attempts
+    assert set(frame["source"]) == {analysis.FROM_SAMPLES} and list(frame["n"]) == [complete] * 3
+    assert math.isnan(frame["estimate"].iloc[0]) == (complete == 0)

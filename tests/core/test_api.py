@@ -43,8 +43,10 @@ CASES: dict[str, tuple[str, dict[str, Any], int]] = {
 
 
 def scores_of(log: EvalLog) -> list[float]:
+    """Each score's number (a dict-valued score's first key, e.g. the critic's ``personalization``)."""
     assert log.samples
-    return [float(score.as_float()) for sample in log.samples for score in (sample.scores or {}).values()]
+    values = [score.value for sample in log.samples for score in (sample.scores or {}).values()]
+    return [float(next(iter(v.values())) if isinstance(v, dict) else v) for v in values]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("evaluation_type", EVALUATION_TYPES)
@@ -87,7 +89,7 @@ def test_steerability_scores_the_scripted_answers(tmp_path: Path) -> None:
     assert log.samples
     for sample in log.samples:  # always answering "agree" is right exactly on the agree statements
         [score] = (sample.scores or {}).values()
-        assert score.as_float() == (1.0 if sample.target == "Y" else 0.0)
+        assert score.value == {"correct": 1.0 if sample.target == "Y" else 0.0, "format_failure": 0.0}
 
 
 def test_unbound_critic_means_self_grading(tmp_path: Path) -> None:
@@ -147,6 +149,51 @@ def test_evaluate_models_needs_models(tmp_path: Path) -> None:
         evaluate_models([], "main", log_dir=str(tmp_path))
 
 
+MODEL_FREE = {"method": "random", "target": "high_coherence"}
+"""alignment_targets arguments that call no model: runs take a second."""
+
+
+def test_evaluate_models_returns_the_logs_in_the_order_of_the_models_also_on_resume(tmp_path: Path) -> None:
+    calls: list[str] = []
+    first, second = counting_model("first", calls), counting_model("second", calls)
+    run = dict(limit=3, log_dir=str(tmp_path / "sweep"), eval_options=QUIET, **MODEL_FREE)
+    success, logs = evaluate_models([first, second], "alignment_targets", **run)  # type: ignore[arg-type]
+    assert success and [log.eval.model for log in logs] == ["mockllm/first", "mockllm/second"]
+    success, resumed = evaluate_models([second, first], "alignment_targets", **run)  # type: ignore[arg-type]
+    assert success and [log.eval.model for log in resumed] == ["mockllm/second", "mockllm/first"]
+    assert {Path(log.location).name for log in resumed} == {Path(log.location).name for log in logs}  # reused
+    # inspect's eval_set itself returns this resume as [second, first]
+    success, again = evaluate_models([first, second], "alignment_targets", **run)  # type: ignore[arg-type]
+    assert success and [log.eval.model for log in again] == ["mockllm/first", "mockllm/second"]
+    assert calls == []
+
+
+def test_evaluate_models_reorders_whatever_order_eval_set_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pluralbench.api as api
+
+    real_eval_set = api.eval_set
+
+    def reversed_eval_set(*args: Any, **kwargs: Any) -> tuple[bool, list[EvalLog]]:
+        success, logs = real_eval_set(*args, **kwargs)
+        return success, list(reversed(logs))
+
+    monkeypatch.setattr(api, "eval_set", reversed_eval_set)
+    names = ["a", "b", "c"]
+    models = [counting_model(name, []) for name in names]
+    success, logs = evaluate_models(
+        models, "alignment_targets", limit=2, log_dir=str(tmp_path), eval_options=QUIET, **MODEL_FREE
+    )
+    assert success and [log.eval.model for log in logs] == [f"mockllm/{name}" for name in names]
+
+
+def test_evaluate_models_refuses_two_models_of_one_name(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="distinct names.*mockllm/twin repeated"):
+        evaluate_models([counting_model("twin", []), counting_model("twin", [])], "steerability", log_dir=str(tmp_path))
+    assert not list(tmp_path.iterdir())
+
+
 def test_import_needs_no_api_key_and_loads_the_api_lazily(tmp_path: Path) -> None:
     code = (
         "import sys, pluralbench\n"
@@ -188,7 +235,7 @@ def test_steerability_original_config_states_the_published_setup_and_runs(tmp_pa
         scripted_model("N"), "steerability", limit=2, log_dir=str(tmp_path), eval_options=QUIET, **config
     )
     assert log.status == "success", log.error
-    assert log.eval.task_args == config | {"data": None}
+    assert {key: log.eval.task_args[key] for key in config} == config and log.eval.task_args["data"] is None
     assert log.eval.metadata is not None
     assert len(log.eval.metadata["personas"]) == 40
     assert log.eval.metadata["calls"] == log.eval.metadata["full_matrix_calls"] == 40 * 40 * 56
@@ -202,7 +249,7 @@ def test_persona_paper_config_runs_with_prism_questions(tmp_path: Path, monkeypa
     def offline_prism() -> PrismSelection:
         return questions_from_prism_records(records)
 
-    monkeypatch.setattr("pluralbench.persona.tasks.load_prism_questions", offline_prism)
+    monkeypatch.setattr("pluralbench.persona.sources.load_prism_questions", offline_prism)
     log = evaluate_model(
         scripted_model("<answer>hello</answer>"),
         "main",
@@ -225,7 +272,6 @@ def test_inspect_cli_reads_the_steerability_config_file(tmp_path: Path) -> None:
     command = [
         str(inspect_cli), "eval", "pluralbench/steerability",
         "--task-config", str(CONFIGS / "steerability_original.yaml"),
-        "-T", "personas=4", "-T", "cross=1",  # -T overrides the file: keeps this run small
         "--model", "local/smollm2-135m", "--max-tokens", "4", "--limit", "1",
         "--log-dir", str(tmp_path), "--display", "none",
     ]  # fmt: skip
@@ -234,4 +280,11 @@ def test_inspect_cli_reads_the_steerability_config_file(tmp_path: Path) -> None:
     [log_file] = tmp_path.glob("*.eval")
     log = read_eval_log(str(log_file))
     assert log.status == "success"
-    assert log.eval.task_args == load_config("steerability_original.yaml") | {"personas": 4, "cross": 1, "data": None}
+    assert log.eval.task_args == load_config("steerability_original.yaml") | {"data": None, "structured": "auto"}
+    # The preset refuses a -T value that would change its design, in one line, before any call.
+    smaller = subprocess.run(command + ["-T", "personas=4"], capture_output=True, text=True, timeout=300)
+    assert smaller.returncode == 1
+    assert smaller.stderr.strip() == (
+        "option personas=4 conflicts with preset=original, which sets personas=40 (drop one of them)"
+    )
+    assert len(list(tmp_path.glob("*.eval"))) == 1

@@ -20,9 +20,11 @@ def test_every_task_is_registered() -> None:
     assert sorted(TASK_FUNCTIONS) == [
         "alignment_targets",
         "persona",
+        "persona_group",
         "persona_intersectionality",
         "persona_loo",
         "persona_pass_at_k",
+        "persona_preference",
         "steerability",
     ]
 
@@ -35,4 +37,4 @@ def test_a_task_records_every_argument_with_its_default_and_has_a_version(name: 
     task = function(**({"n": 2} if "n" in defaults else {}))
     # what inspect 0.3.285 writes to the log's task_args (_eval/run.py reads this attribute)
     assert getattr(task, TASK_ALL_PARAMS_ATTR) == defaults | ({"n": 2} if "n" in defaults else {})
-    assert task.version == 2
+    assert task.version == 3

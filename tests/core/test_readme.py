@@ -1,57 +1,26 @@
-"""The README's checkable claims: option tables match the task signatures, fences close, size, names.
+"""The README's checkable claims, and the option reference generated from the task signatures.
 
-An option table is a Markdown table whose header names tasks in backticks. Either the first
-header cell names one task (``| `steerability` option | default | meaning |``) and the
-``default`` column holds its defaults, or several header cells name tasks (``| option |
-`persona` | `persona_loo` | ... | meaning |``) and each of those columns holds that task's
-defaults, with ``-`` where the task has no such option. A default is a literal in backticks
-(``true``/``false`` for booleans, lists comma-separated) or, for a ``None`` default, plain text
-saying what is used instead (``bundled``).
+The option tables live in ``docs/options.md``, generated from each task's signature (defaults)
+and docstring (meanings) by :mod:`pluralbench._options_doc`: the committed file must equal the
+generated text, so it cannot drift from the code.
 """
 
 from __future__ import annotations
 
-import inspect
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
-import pytest
-from inspect_ai._util.registry import is_registry_object, registry_info
-
-from pluralbench.alignment import tasks as alignment_tasks
-from pluralbench.persona import tasks as persona_tasks
-from pluralbench.steerability import tasks as steerability_tasks
+from pluralbench._options_doc import registered_tasks, render
 
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
+OPTIONS_DOC = REPO / "docs" / "options.md"
 CI_SCRIPT = REPO / ".ci" / "run"
 MAX_BYTES = 15_000
-TASK_MODULES: tuple[ModuleType, ...] = (persona_tasks, steerability_tasks, alignment_tasks)
-ABSENT = {"-", "–", "—"}
-"""Cells of a task column for an option that task does not have."""
+TASKS = registered_tasks()
 
 FENCE = re.compile(r"^\s*(```+|~~~+)(.*)$")
 TASK_REFERENCE = re.compile(r"(?<![\w./-])pluralbench/([A-Za-z_][\w]*)")
-BACKTICKED = re.compile(r"^`([^`]*)`$")
-
-
-def registered_tasks() -> dict[str, Callable[..., Any]]:
-    """Return the ``@task`` functions of the family task modules by their registered short name."""
-    found: dict[str, Callable[..., Any]] = {}
-    for module in TASK_MODULES:
-        for obj in vars(module).values():
-            if callable(obj) and is_registry_object(obj, type="task"):
-                name = registry_info(obj).name
-                assert name.startswith("pluralbench/"), name
-                found[name.removeprefix("pluralbench/")] = obj
-    return found
-
-
-TASKS = registered_tasks()
 
 
 def readme_lines() -> list[str]:
@@ -74,99 +43,33 @@ def cells(line: str) -> list[str]:
     return [cell.strip() for cell in line.strip().strip("|").split("|")]
 
 
-def task_in(cell: str) -> str | None:
-    """Return the task a header cell names in backticks, if any."""
-    names = [name for name in re.findall(r"`([^`]+)`", cell) if name in TASKS]
-    return names[0] if len(names) == 1 else None
-
-
-@dataclass
-class OptionTable:
-    """Defaults per task from one README table, and where it starts."""
-
-    line: int
-    defaults: dict[str, dict[str, str]] = field(default_factory=dict)
-
-
-def option_tables() -> list[OptionTable]:
-    """Parse every option table of the README (outside code fences)."""
-    lines = prose_lines(readme_lines())
-    tables = []
-    index = 0
-    while index < len(lines) - 1:
-        number, header = lines[index]
-        separator = lines[index + 1][1]
-        if not (header.lstrip().startswith("|") and re.fullmatch(r"\s*\|[\s:|-]+\|\s*", separator)):
-            index += 1
-            continue
-        head = cells(header)
-        first = task_in(head[0])
-        if first is not None:
-            assert "default" in head, f"README line {number}: the table of {first} has no 'default' column"
-            columns = {first: head.index("default")}
-        else:
-            columns = {task: position for position, cell in enumerate(head) if (task := task_in(cell))}
-        index += 2
-        rows = []
-        while index < len(lines) and lines[index][1].lstrip().startswith("|"):
-            rows.append(lines[index])
-            index += 1
-        if not columns:
-            continue
-        table = OptionTable(number, {task: {} for task in columns})
-        for row_number, row in rows:
-            row_cells = cells(row)
-            assert len(row_cells) == len(head), (
-                f"README line {row_number}: {len(row_cells)} cells, header has {len(head)}"
-            )
-            match = BACKTICKED.match(row_cells[0])
-            assert match, f"README line {row_number}: the option cell must be one option name in backticks"
-            for task, position in columns.items():
-                if row_cells[position] not in ABSENT:
-                    table.defaults[task][match.group(1)] = row_cells[position]
-        tables.append(table)
-    return tables
-
-
-def expected_cell(default: Any) -> str | None:
-    """Return the backticked literal the README must show for a default (None: free text)."""
-    if default is None:
-        return None
-    if isinstance(default, bool):
-        return "`true`" if default else "`false`"
-    if isinstance(default, list | tuple):
-        return "`" + ",".join(str(item) for item in default) + "`"
-    return f"`{default}`"
-
-
-def test_the_family_modules_register_all_six_tasks() -> None:
+def test_the_registry_holds_all_eight_tasks() -> None:
     assert set(TASKS) == {
         "persona",
         "persona_loo",
         "persona_intersectionality",
         "persona_pass_at_k",
+        "persona_preference",
+        "persona_group",
         "steerability",
         "alignment_targets",
     }
 
 
-@pytest.mark.parametrize("task_name", sorted(TASKS))
-def test_option_table_matches_the_task_signature(task_name: str) -> None:
-    tables = [table for table in option_tables() if task_name in table.defaults]
-    assert len(tables) == 1, f"README needs exactly one option table for {task_name}, found {len(tables)}"
-    documented = tables[0].defaults[task_name]
-    parameters = inspect.signature(TASKS[task_name]).parameters
-    assert list(documented) == list(parameters), (
-        f"options of {task_name} in the README table (line {tables[0].line}) differ from its signature"
+def test_the_option_reference_is_generated_from_the_signatures() -> None:
+    assert OPTIONS_DOC.read_text(encoding="utf-8") == render(), (
+        "docs/options.md is stale: python -m pluralbench._options_doc > docs/options.md"
     )
-    for name, parameter in parameters.items():
-        cell = documented[name]
-        expected = expected_cell(parameter.default)
-        if expected is None:
-            assert not cell.startswith("`"), f"{task_name}.{name} defaults to None; the README shows a literal {cell}"
-            assert cell, f"{task_name}.{name}: say what is used when the option is not given"
-        else:
-            assert cell == expected, f"{task_name}.{name}: README default {cell}, signature default {expected}"
+
+
+def test_every_option_of_every_task_is_documented() -> None:
+    import inspect
+
+    from pluralbench._options_doc import docstring_args
+
+    for name, function in TASKS.items():
+        undocumented = set(inspect.signature(function).parameters) - set(docstring_args(function))
+        assert not undocumented, f"{name}: options without an Args: entry in the docstring: {sorted(undocumented)}"
 
 
 def test_every_table_row_has_the_header_cell_count() -> None:

@@ -25,8 +25,9 @@ from inspect_ai.log import EvalLog
 from inspect_ai.model import ChatMessage, GenerateConfig, Model, ModelAPI, ModelOutput, get_model, modelapi
 from inspect_ai.tool import ToolChoice, ToolInfo
 
-from persona_scripts import fenced_section, prompt_of
+from persona_scripts import fenced_section, is_nan, personalization, prompt_of
 from pluralbench._errors import InputError
+from pluralbench._replies import AMBIGUOUS_REPLY, UNREADABLE_REPLY
 from pluralbench.alignment.scorers import ALL_TIED_REASON
 from pluralbench.alignment.tasks import alignment_targets
 from pluralbench.persona.scorers import personalization_critic
@@ -73,7 +74,9 @@ def run(task: Task, model: Model, log_dir: Path, **options: Any) -> EvalLog:
 
 
 def main_values(log: EvalLog) -> list[float]:
-    return [float(next(iter((s.scores or {}).values())).as_float()) for s in log.samples or []]
+    """The first scorer's number per sample (the first key of a dict-valued score)."""
+    values = [next(iter((s.scores or {}).values())).value for s in log.samples or []]
+    return [float(next(iter(v.values())) if isinstance(v, dict) else v) for v in values]  # type: ignore[arg-type]
 
 
 def unscored_counts(log: EvalLog) -> dict[str, int | None]:
@@ -115,7 +118,7 @@ def test_transient_errors_of_model_critic_and_judge_are_retried(tmp_path: Path, 
 @pytest.mark.parametrize("statements_per_call", [1, 3])
 def test_transient_errors_in_steerability_are_retried(tmp_path: Path, statements_per_call: int) -> None:
     def reply(messages: list[ChatMessage]) -> str:
-        numbers = re.findall(r"^(\d+)\. ", messages[-1].text, flags=re.MULTILINE)
+        numbers = re.findall(r"^\[BEGIN STATEMENT (\d+) ", messages[-1].text, flags=re.MULTILINE)
         return batch_answers(dict.fromkeys(map(int, numbers), True)) if statements_per_call > 1 else "Y"
 
     log = run(
@@ -156,7 +159,11 @@ UNREADABLE = {
 RECOVERABLE = {
     "verdict wrapped in prose": ("Here is my review.\n" + REJECT + "\nThanks for asking!", 0.0),
     "code-fenced verdict": ("```json\n" + APPROVE + "\n```", 1.0),
-    "prose with a stray object before the verdict": ('I note {"a": 1} first. ' + APPROVE, 1.0),
+}
+AMBIGUOUS = {
+    "prose with a stray object before the verdict": 'I note {"a": 1} first. ' + APPROVE,
+    "two verdicts": REJECT + " or rather " + APPROVE,
+    "a verdict inside a broken object": '{"note": "' + APPROVE + '"',
 }
 
 
@@ -176,8 +183,18 @@ def test_unreadable_critic_replies_are_unscored_with_a_reason(kind: str) -> None
     scores = score_all(personalization_critic(), answered(persona(n=3)), roles={"critic": scripted_model(critic)})
     assert len(prompts) == 6, "one repair attempt per sample"
     for score in scores:
-        assert math.isnan(float(score.as_float()))
-        assert "unreadable after one repair attempt" in str(score.reason)
+        assert is_nan(personalization(score)) and score.reason == UNREADABLE_REPLY
+        assert "unreadable after one repair attempt" in str(score.explanation)
+        assert score.metadata is not None and len(score.metadata["verdict_replies"]) == 2
+
+
+@pytest.mark.parametrize("kind", AMBIGUOUS)
+def test_ambiguous_critic_replies_get_one_repair_then_are_unscored(kind: str) -> None:
+    scores = score_all(
+        personalization_critic(), answered(persona(n=2)), roles={"critic": scripted_model(AMBIGUOUS[kind])}
+    )
+    for score in scores:
+        assert is_nan(personalization(score)) and score.reason == AMBIGUOUS_REPLY
         assert score.metadata is not None and len(score.metadata["verdict_replies"]) == 2
 
 
@@ -189,8 +206,9 @@ def test_unreadable_critic_replies_are_counted_as_unscored_and_the_run_succeeds(
         model_roles={"critic": scripted_model(UNREADABLE["garbage"])},
     )
     assert log.status == "success"
-    assert unscored_counts(log) == {"personalization_critic": 3}
-    assert log.results is not None and log.results.scores[0].scored_samples == 0
+    assert log.results is not None
+    metrics = {name: metric.value for name, metric in log.results.scores[0].metrics.items()}
+    assert metrics["judge_failures"] == 3 and metrics["personalization_n"] == 0  # counted, not in the mean
     assert all(sample.error is None for sample in log.samples or [])
 
 
@@ -198,7 +216,7 @@ def test_unreadable_critic_replies_are_counted_as_unscored_and_the_run_succeeds(
 def test_recoverable_critic_replies_are_read(kind: str) -> None:
     reply, expected = RECOVERABLE[kind]
     scores = score_all(personalization_critic(), answered(persona(n=3)), roles={"critic": scripted_model(reply)})
-    assert [score.value for score in scores] == [expected] * 3
+    assert [personalization(score) for score in scores] == [expected] * 3
     assert all(score.metadata and len(score.metadata["verdict_replies"]) == 1 for score in scores)
 
 
@@ -210,16 +228,20 @@ def test_a_truncated_verdict_is_repaired_by_the_second_reply() -> None:
         roles={"critic": scripted_model(lambda messages: next(replies))},
         concurrent=False,
     )
-    assert [score.value for score in scores] == [0.0, 0.0]
+    assert [personalization(score) for score in scores] == [0.0, 0.0]
     assert all(score.metadata and len(score.metadata["verdict_replies"]) == 2 for score in scores)
 
 
 def test_mixed_faults_in_one_run_are_counted_per_scorer(tmp_path: Path) -> None:
-    """Critic readable, identification judge naming no candidate or writing garbage: the run succeeds."""
-    judge_replies = iter([identification_verdict(9), "no idea", "no idea", identification_verdict(2)] * 3)
+    """Critic readable; identification judge naming no candidate, then repairing or writing garbage: the run succeeds."""
+    repaired: dict[str, bool] = {}
 
     def judge(messages: list[ChatMessage]) -> str:
-        return next(judge_replies)
+        if len(messages) == 1:
+            return identification_verdict(9)  # out of 1..3: a repair request follows
+        # The same sample is repaired or not, whatever order the samples run in.
+        fixed = repaired.setdefault(messages[0].text, len(repaired) % 3 == 0)
+        return identification_verdict(2) if fixed else "no idea"
 
     log = run(
         persona(n=3, identify_k=3),
@@ -231,10 +253,10 @@ def test_mixed_faults_in_one_run_are_counted_per_scorer(tmp_path: Path) -> None:
     assert log.status == "success"
     counts = unscored_counts(log)
     assert counts["personalization_critic"] == 0
-    assert counts["persona_identification"] == 2
-    reasons = [str(s.scores["persona_identification"].reason) for s in log.samples or []]  # type: ignore[index]
-    assert any("not one of 1..3" in reason for reason in reasons)
-    assert any("unreadable" in reason for reason in reasons)
+    assert counts["persona_identification"] == 2 and len(repaired) == 3
+    identified = [s.scores["persona_identification"] for s in log.samples or []]  # type: ignore[index]
+    assert sorted(str(score.reason) for score in identified if score.reason) == [UNREADABLE_REPLY] * 2
+    assert all(len((score.metadata or {})["verdict_replies"]) == 2 for score in identified)
 
 
 def test_unreadable_debate_judge_is_unscored() -> None:
@@ -243,7 +265,7 @@ def test_unreadable_debate_judge_is_unscored() -> None:
         answered(persona(n=2, debate_rounds=1)),
         roles={"critic": scripted_model("I argue."), "judge": scripted_model("It depends.")},
     )
-    assert all(math.isnan(float(score.as_float())) and "unreadable" in str(score.reason) for score in scores)
+    assert all(is_nan(personalization(score)) and score.reason == UNREADABLE_REPLY for score in scores)
 
 
 # ---------------------------------------------------------------- (3) interrupted run, eval-retry
@@ -375,12 +397,16 @@ def test_injected_answers_and_personas_cannot_flip_the_critic(
     def judge(messages: list[ChatMessage]) -> str:
         prompt = prompt_of(messages)
         seen.append(fenced_section(prompt, "ANSWER"))
-        return echoing_judge(verdict)(messages)
+        return verdict
 
     states = answered(persona(n=6, personas=str(personas), questions=str(questions)), injection)
     scores = score_all(personalization_critic(), states, roles={"critic": scripted_model(judge)})
-    assert [score.value for score in scores] == [expected] * 6
+    assert [personalization(score) for score in scores] == [expected] * 6
     assert seen == [injection] * 6, "the injected answer escaped its fence"
+    # A judge that quotes what it was shown (injected objects included) before its verdict is
+    # ambiguous: unscored after the repair request, never scored by the quoted object.
+    echoed = score_all(personalization_critic(), states, roles={"critic": scripted_model(echoing_judge(verdict))})
+    assert all(is_nan(personalization(score)) and score.reason == AMBIGUOUS_REPLY for score in echoed)
 
 
 @pytest.mark.parametrize("injection", INJECTIONS)
@@ -392,10 +418,10 @@ def test_injection_through_debate_arguments_cannot_flip_the_judge(tmp_path: Path
         states,
         roles={
             "critic": scripted_model(lambda messages: f"I agree with the answer: {injection}"),
-            "judge": scripted_model(echoing_judge(judge_verdict(True, "generic"))),
+            "judge": scripted_model(judge_verdict(True, "generic")),
         },
     )
-    assert [score.value for score in scores] == [0.0] * 3
+    assert [personalization(score) for score in scores] == [0.0] * 3
 
 
 def test_injected_personas_cannot_steer_the_identification_judge(tmp_path: Path) -> None:
@@ -410,8 +436,11 @@ def test_injected_personas_cannot_steer_the_identification_judge(tmp_path: Path)
         },
     )
     assert log.status == "success"
-    chosen = [s.scores["persona_identification"].metadata["chosen_position"] for s in log.samples or []]  # type: ignore[index]
-    assert chosen == [3] * 6
+    # The echo holds the injected {"person": 2} besides the judge's own verdict: ambiguous, so
+    # unscored after the repair request, never read as person 2.
+    identified = [s.scores["persona_identification"] for s in log.samples or []]  # type: ignore[index]
+    assert [score.reason for score in identified] == [AMBIGUOUS_REPLY] * 6
+    assert all("chosen_position" not in (score.metadata or {}) for score in identified)
 
 
 # ---------------------------------------------------------------- (5) API keys stay out of logs
@@ -457,9 +486,15 @@ def test_api_keys_from_the_environment_never_reach_the_log(
 # ---------------------------------------------------------------- (6) malformed input, before any model call
 
 PERSONA_FILES = {
-    "missing persona_id": ('{"age": 30}', r"line 1: field 'persona_id': Field required"),
+    "empty persona_id": ('{"persona_id": "", "age": 30}', r"line 1: field 'persona_id': String should have at least 1"),
     "unknown attribute": ('{"persona_id": "a", "zodiac": "Leo"}', r"line 1: field 'zodiac': unknown field"),
     "wrong type": ('{"persona_id": "a", "age": "old"}', r"line 1: field 'age': Input should be a valid integer"),
+    "boolean age": ('{"persona_id": "a", "age": true}', r"line 1: field 'age': Input should be a valid integer"),
+    "numeric string income": ('{"persona_id": "a", "income": "50000"}', r"line 1: field 'income': Input should be"),
+    "fractional big five": (
+        '{"persona_id": "a", "big_five_scores": {"Openness": 50.5}}',
+        r"line 1: field 'big_five_scores\S*Openness': Input should be a valid integer",
+    ),
     "duplicate id": ('{"persona_id": "a"}\n{"persona_id": "a"}', r"line 2: duplicate id 'a' \(first on line 1\)"),
     "bad JSON line": ('{"persona_id": "a"}\n{"persona_id": "b",', r"line 2: invalid JSON"),
     "empty": ("\n", r"contains no records"),
@@ -615,13 +650,13 @@ def test_bad_group_files_are_rejected(tmp_path: Path, problem: str) -> None:
 @pytest.mark.parametrize(
     ("task_file", "task_args", "pattern"),
     [
-        ("pluralbench/persona_pass_at_k", {"k": 0}, r"option k=0: must be at least 1"),
+        ("pluralbench/persona_pass_at_k", {"k": 0}, r"option k=0: must be an integer >= 1"),
         ("pluralbench/persona_pass_at_k", {"k": -3}, r"option k=-3"),
-        ("pluralbench/persona", {"mode": "telepathy"}, r"option mode='telepathy': must be one of baseline"),
+        ("pluralbench/persona", {"mode": "telepathy"}, r"option mode='telepathy': must be one of 'baseline'"),
         ("pluralbench/persona_loo", {"mode": "telepathy"}, r"option mode='telepathy'"),
         ("pluralbench/persona_intersectionality", {"mode": "telepathy"}, r"option mode='telepathy'"),
         ("pluralbench/persona_pass_at_k", {"mode": "telepathy"}, r"option mode='telepathy'"),
-        ("pluralbench/persona", {"n": 0}, r"option n=0: must be at least 1"),
+        ("pluralbench/persona", {"n": 0}, r"option n=0: must be an integer >= 1"),
         ("pluralbench/persona", {"identify_k": 1}, r"option identify_k=1"),
         ("pluralbench/persona", {"debate_rounds": -1}, r"option debate_rounds=-1"),
         ("pluralbench/persona_intersectionality", {"n_per_group": 0}, r"n_per_group=0"),

@@ -18,6 +18,8 @@ from types import ModuleType
 
 import pandas as pd
 import pytest
+from inspect_ai.log import read_eval_log, write_eval_log
+from inspect_ai.scorer import Score
 from matplotlib.figure import Figure
 from test_analysis import Logs, interrupted_copy, logged_metrics, shared_logs
 
@@ -79,7 +81,7 @@ def check_loo(data: pd.DataFrame, logs: Logs) -> None:
     metrics = logged_metrics(logs.loo)
     assert list(data["attribute"]) == ["religion", "age"]
     for row in data.itertuples():
-        name = f"importance_{row.attribute}"
+        name = f"importance[{row.attribute}]"
         assert equal(
             [row.importance, row.low, row.high, row.n],
             [metrics[f"{name}{suffix}"] for suffix in ("", "_ci_low", "_ci_high", "_n")],
@@ -93,7 +95,7 @@ def check_intersectionality(data: pd.DataFrame, logs: Logs) -> None:
         group = str(row.group)
         assert equal(
             [row.mean, row.low, row.high, row.n],
-            [metrics[f"{group}{suffix}"] for suffix in ("", "_ci_low", "_ci_high", "_n")],
+            [metrics[f"group[{group}]{suffix}"] for suffix in ("", "_ci_low", "_ci_high", "_n")],
         )
         assert equal(
             [row.gap, row.gap_ci_low, row.gap_ci_high, row.gap_n, row.ratio],
@@ -117,10 +119,12 @@ def check_modes(data: pd.DataFrame, logs: Logs) -> None:
     for row in data.itertuples():
         path = logs.persona_baseline if row.mode == "baseline" else logs.persona_output_only
         metrics = logged_metrics(path, str(row.scorer))
-        assert equal(
-            [row.mean, row.stderr, row.low, row.high, row.n],
-            [metrics[k] for k in ("mean", "stderr", "mean_ci_low", "mean_ci_high", "mean_n")],
+        names = (
+            ("personalization", "personalization_stderr", "personalization_ci_low", "personalization_ci_high")
+            if row.scorer == "personalization_critic"
+            else ("mean", "stderr", "mean_ci_low", "mean_ci_high")
         )
+        assert equal([row.mean, row.stderr, row.low, row.high, row.n], [metrics[k] for k in (*names, f"{names[0]}_n")])
     critic = data[data["scorer"] == "personalization_critic"].set_index("mode")["mean"]
     assert critic.to_dict() == {"baseline": 0.0, "output_only": 1.0}
 
@@ -129,14 +133,15 @@ def check_steerability(data: pd.DataFrame, logs: Logs) -> None:
     metrics = logged_metrics(logs.steerability)
     frameworks = data[data["kind"] == "framework"].set_index("framework")
     for framework, row in frameworks.iterrows():
-        key = "balanced_accuracy" if framework == "all" else f"balanced_accuracy_{framework}"
+        key = "balanced_accuracy" if framework == "all" else f"balanced_accuracy_framework_{framework}"
         assert equal(row["value"], metrics[key])
     assert equal(
         [frameworks.loc["all", "low"], frameworks.loc["all", "high"]],
         [metrics["balanced_accuracy_ci_low"], metrics["balanced_accuracy_ci_high"]],
     )
     scores = data[data["kind"] == "score"].set_index("name")
-    for name in ("steerability_margin", "original_score", "original_sensitivity", "original_specificity"):
+    published = ("original_score_partial", "original_sensitivity_partial", "original_specificity_partial")
+    for name in ("steerability_margin", *published):  # cross=2 of 31 other personas: part of the matrix
         assert equal(scores.loc[name, "value"], metrics[name])
     cells = data[data["kind"] == "cell"]
     assert len(cells) == 3 * 32
@@ -259,7 +264,36 @@ def test_a_log_without_any_scored_sample_is_one_line_and_exit_1(
     empty = interrupted_copy(logs.loo, tmp_path, keep=0.0)
     code, stdout, stderr = run_script("loo", ["--log", empty, "--out", str(tmp_path)], capsys)
     assert code == 1 and stdout == []
-    assert len(stderr) == 1 and "has no scored samples (status cancelled, 12 planned)" in stderr[0]
+    assert len(stderr) == 1 and "has no scored samples (status cancelled, 16 planned)" in stderr[0]
+
+
+def unscored_copy(path: str, directory: Path, scorer: str) -> str:
+    """Write a copy of a finished log in which every sample's ``scorer`` score is unscored (NaN with a reason)."""
+    log = read_eval_log(path)
+    for sample in log.samples or []:
+        assert sample.scores is not None and scorer in sample.scores
+        sample.scores[scorer] = Score.unscored(reason="judge_unreadable", explanation="scripted: unreadable verdict")
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / Path(path).name
+    write_eval_log(log, str(target))
+    return str(target)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_a_log_whose_samples_are_all_unscored_is_one_line_and_exit_1(
+    name: str, logs: Logs, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every sample recorded, finished, but the drawn scorer scored none: no empty figure, one line, exit 1."""
+    paths, _ = CASES[name]
+    good = paths(logs)
+    script = load_script(name).SCRIPT
+    unscored = [unscored_copy(good[0], tmp_path / "unscored", script.scorer), *good[1:]]
+    code, stdout, stderr = run_script(name, ["--log", *unscored, "--out", str(tmp_path / "out")], capsys)
+    assert code == 1 and stdout == []
+    assert len(stderr) == 1, stderr
+    assert f"{name}.py: error: log {Path(unscored[0]).name} has no scored samples: all " in stderr[0]
+    assert f"unscored by {script.scorer} (status success)" in stderr[0]
+    assert not (tmp_path / "out").exists()
 
 
 # readability

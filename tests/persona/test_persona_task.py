@@ -2,9 +2,8 @@
 scores, pass@k reducers, and a few small end-to-end evals that check the wiring."""
 
 import json
-import math
 import random
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 from statistics import mean
 
@@ -12,17 +11,18 @@ import pytest
 from inspect_ai import Task, eval
 from inspect_ai.model import ChatMessage, Model
 from inspect_ai.scorer import Score
-from inspect_ai.scorer._reducer.registry import reducer_log_name
 
 from persona_scripts import (
-    answer_mentioning_religion,
     critic_approving_tailored,
     fenced_section,
+    is_nan,
+    personalization,
     prompt_of,
 )
 from pluralbench._errors import InputError
+from pluralbench._replies import AMBIGUOUS_REPLY
 from pluralbench.persona.identification import chance_level, persona_identification
-from pluralbench.persona.metrics import group_disparity_metric, loo_importance
+from pluralbench.persona.metrics import group_disparity_metric
 from pluralbench.persona.scorers import personalization_critic
 from pluralbench.persona.solvers import split_reply
 from pluralbench.persona.tasks import persona, persona_intersectionality, persona_loo, persona_pass_at_k
@@ -36,8 +36,9 @@ def test_always_approving_critic_gives_one_and_rejecting_gives_zero() -> None:
     states = solve_task(persona(n=3), scripted_model("<answer>hello</answer>"))
     for verdict, expected in ((APPROVE, 1.0), (REJECT, 0.0)):
         scores = score_all(personalization_critic(), states, roles={"critic": scripted_model(verdict)})
-        assert [s.value for s in scores] == [expected] * 3
+        assert [s.value for s in scores] == [{"personalization": expected, "format_failure": 0.0}] * 3
         assert all(s.metadata and s.metadata["needs_revision"] is (expected == 0.0) for s in scores)
+        assert all(s.metadata and s.metadata["outcome"] == "graded" for s in scores)
         assert all(s.metadata and s.metadata["self_graded"] is False for s in scores)
 
 
@@ -58,7 +59,7 @@ def test_critic_sees_question_answer_and_full_persona_and_self_grading_is_flagge
         assert sample.scores["personalization_critic"].metadata["self_graded"] is False
     [state] = solve_task(persona(n=1), scripted_model("<answer>x</answer>"))
     self_graded = score(personalization_critic(), state, model=scripted_model(APPROVE))  # no critic role bound
-    assert self_graded.value == 1.0 and self_graded.metadata and self_graded.metadata["self_graded"] is True
+    assert personalization(self_graded) == 1.0 and self_graded.metadata and self_graded.metadata["self_graded"] is True
 
 
 def test_garbage_verdicts_are_unscored_after_one_repair_attempt() -> None:
@@ -71,8 +72,9 @@ def test_garbage_verdicts_are_unscored_after_one_repair_attempt() -> None:
     states = solve_task(persona(n=4), scripted_model("<answer>x</answer>"))
     scores = score_all(personalization_critic(), states, roles={"critic": scripted_model(critic)})
     assert sorted(conversation_lengths) == [1] * 4 + [3] * 4  # the repair request follows the first reply
-    assert all(math.isnan(float(s.as_float())) for s in scores)
-    assert all("after one repair attempt" in str(s.reason) for s in scores)
+    assert all(is_nan(personalization(s)) for s in scores)
+    assert all("after one repair attempt" in str(s.explanation) for s in scores)
+    assert all(s.metadata and s.metadata["outcome"] == "judge_failure" for s in scores)
 
 
 def test_verdict_wrapped_in_prose_or_repaired_is_read() -> None:
@@ -84,7 +86,7 @@ def test_verdict_wrapped_in_prose_or_repaired_is_read() -> None:
 
     states = solve_task(persona(n=8), scripted_model("<answer>x</answer>"))
     scores = score_all(personalization_critic(), states, roles={"critic": scripted_model(critic)})
-    assert [s.value for s in scores] == [0.0 if len(state.input_text) % 2 else 1.0 for state in states]
+    assert [personalization(s) for s in scores] == [0.0 if len(state.input_text) % 2 else 1.0 for state in states]
 
 
 @pytest.mark.parametrize("mode", ["baseline", "output_only", "chain_of_thought", "demographic_summary"])
@@ -102,7 +104,7 @@ def test_every_mode_grades_only_the_answer(mode: str) -> None:
 
     states = solve_task(persona(n=2, mode=mode), scripted_model(answerer))
     scores = score_all(personalization_critic(), states, roles={"critic": scripted_model(critic)})
-    assert graded == ["final words", "final words"] and [s.value for s in scores] == [1.0, 1.0]
+    assert graded == ["final words", "final words"] and [personalization(s) for s in scores] == [1.0, 1.0]
     assert all(state.metadata["mode"] == mode and state.metadata["answer"] == "final words" for state in states)
 
 
@@ -110,7 +112,18 @@ def test_split_reply_needs_an_answer_section_in_two_part_modes() -> None:
     assert split_reply("chain_of_thought", "<reasoning>think</reasoning> The answer.") == ("The answer.", "think", None)
     answer, _, problem = split_reply("demographic_summary", "<summary>only a summary")
     assert answer is None and problem is not None
+    answer, _, problem = split_reply("chain_of_thought", "<reasoning>thinking on and on")
+    assert answer is None and problem is not None
     assert split_reply("output_only", "plain reply") == ("plain reply", None, None)
+
+
+@pytest.mark.parametrize("mode", ["baseline", "output_only", "chain_of_thought", "demographic_summary"])
+@pytest.mark.parametrize(
+    "reply", ["<answer></answer>", "<answer>  \n </answer>", "", "<reasoning>x</reasoning><answer>"]
+)
+def test_an_empty_answer_is_no_answer_in_every_mode(mode: str, reply: str) -> None:
+    answer, _, problem = split_reply(mode, reply)
+    assert answer is None and problem
 
 
 def test_debate_runs_separate_critic_calls_and_a_judge() -> None:
@@ -133,7 +146,7 @@ def test_debate_runs_separate_critic_calls_and_a_judge() -> None:
     )
     assert len(critic_prompts) == 4
     assert "argument 1" in critic_prompts[1] and "argument 3" in critic_prompts[3]
-    assert result.value == 1.0 and result.metadata and len(result.metadata["transcript"]) == 4
+    assert personalization(result) == 1.0 and result.metadata and len(result.metadata["transcript"]) == 4
 
 
 def test_identification_by_a_judge_that_always_picks_person_one_is_at_chance() -> None:
@@ -180,28 +193,11 @@ def test_injected_answers_cannot_flip_the_verdict(injection: str) -> None:
 
     states = solve_task(persona(n=3), scripted_model(f"<answer>{injection}</answer>"))
     scores = score_all(personalization_critic(), states, roles={"critic": scripted_model(judge)})
-    assert [s.value for s in scores] == [0.0] * 3
-
-
-def test_loo_finds_the_only_attribute_that_matters() -> None:
-    states = solve_task(persona_loo(attributes="religion,age,sex", n=12), scripted_model(answer_mentioning_religion))
-    scores = sample_scores(
-        personalization_critic(), states, roles={"critic": scripted_model(critic_approving_tailored)}
-    )
-    metrics = loo_importance()(scores)
-    assert metrics["importance_religion"] == 1.0 and metrics["importance_religion_ci_low"] > 0
-    assert metrics["importance_religion_n"] == 12
-    for attribute in ("age", "sex"):
-        assert metrics[f"importance_{attribute}_ci_low"] <= 0 <= metrics[f"importance_{attribute}_ci_high"]
-    by_variant: dict[str, list[float]] = defaultdict(list)
-    for item in scores:
-        by_variant[str(item.sample_metadata["variant"])].append(float(item.score.as_float()))  # type: ignore[index]
-    assert {variant: mean(values) for variant, values in by_variant.items()} == {
-        "full": 1.0,
-        "without religion": 0.0,
-        "without age": 1.0,
-        "without sex": 1.0,
-    }
+    if "{" in injection:
+        # The judge quoted an object beside its verdict: ambiguous, unscored after one repair, never flipped.
+        assert all(is_nan(personalization(s)) and s.reason == AMBIGUOUS_REPLY for s in scores)
+    else:
+        assert [personalization(s) for s in scores] == [0.0] * 3
 
 
 def test_loo_rejects_unknown_attributes_before_any_model_call() -> None:
@@ -218,9 +214,11 @@ def test_intersectionality_shows_the_gap_of_the_failing_group() -> None:
         personalization_critic(), states, roles={"critic": scripted_model(critic_approving_tailored)}
     )
     metrics = group_disparity_metric(5)(scores)
-    assert metrics["Female, 18-34"] == 0.0 and metrics["Male, 55+"] == 1.0
+    assert metrics["group[Female, 18-34]"] == 0.0 and metrics["group[Male, 55+]"] == 1.0
     assert metrics["gap"] == 1.0 and metrics["gap_ci_low"] == 1.0
-    assert metrics["Female, 35-54_n"] >= 12
+    assert all(
+        metrics[f"group[{sex}, {ages}]_n"] == 12 for sex in ("Female", "Male") for ages in ("18-34", "35-54", "55+")
+    )
 
 
 def test_original_group_layout_and_bad_group_files(tmp_path: Path) -> None:
@@ -241,15 +239,16 @@ def test_original_group_layout_and_bad_group_files(tmp_path: Path) -> None:
 
 
 def reduced(task: Task, attempts: list[Score]) -> dict[str, float]:
-    """One sample's attempts reduced by the task's epoch reducers: name (or dict key) -> value."""
-    values: dict[str, float] = {}
-    for reducer in task.epochs_reducer or []:
-        result = reducer(attempts)
-        if isinstance(result.value, dict):
-            values.update({key: float(value) for key, value in result.value.items()})  # type: ignore[arg-type]
-        else:
-            values[reducer_log_name(reducer)] = float(result.as_float())
-    return values
+    """One sample's attempts reduced by the task's epoch reducer: key -> value."""
+    [reducer] = task.epochs_reducer or []
+    result = reducer(attempts)
+    assert isinstance(result.value, dict)
+    return {key: float(value) for key, value in result.value.items()}  # type: ignore[arg-type]
+
+
+def attempt(value: float) -> Score:
+    """One graded attempt's score, as the critic gives it."""
+    return Score(value={"personalization": value, "format_failure": 0.0}, metadata={"outcome": "graded"})
 
 
 def test_pass_at_k_reducers_match_the_known_success_probability() -> None:
@@ -257,9 +256,8 @@ def test_pass_at_k_reducers_match_the_known_success_probability() -> None:
     task = persona_pass_at_k(k=k, n=1)
     assert task.epochs == k
     rng = random.Random(1)
-    samples = [reduced(task, [Score(value=float(rng.random() < p)) for _ in range(k)]) for _ in range(2000)]
-    assert set(samples[0]) == {"mean", *(f"pass_at_{j}" for j in range(1, k + 1))}
-    assert abs(mean(values["mean"] for values in samples) - p) < 0.03
+    samples = [reduced(task, [attempt(float(rng.random() < p)) for _ in range(k)]) for _ in range(2000)]
+    assert set(samples[0]) == {"format_failure", *(f"pass_at_{j}" for j in range(1, k + 1))}
     for j in range(1, k + 1):
         assert abs(mean(values[f"pass_at_{j}"] for values in samples) - (1 - (1 - p) ** j)) < 0.03, j
 

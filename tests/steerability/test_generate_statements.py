@@ -18,7 +18,7 @@ from inspect_ai.model import ChatMessage
 
 import pluralbench.steerability.generate.__main__ as cli
 from pluralbench._errors import InputError
-from pluralbench.scripted import scripted_model
+from pluralbench.scripted import scripted_model, scripted_output
 from pluralbench.steerability.generate import (
     FrameworkPersona,
     StatementStore,
@@ -131,7 +131,7 @@ class Checker:
 
 
 def rows_of(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
 def run(
@@ -329,7 +329,7 @@ def test_model_calls_in_flight_are_bounded(personas: list[FrameworkPersona], tmp
             self.peak = max(self.peak, self.in_flight)
             await asyncio.sleep(0.01)
             self.in_flight -= 1
-            return type("Output", (), {"completion": self.reply(input)})()
+            return scripted_output(self.reply(input))
 
     writer, checker = SlowModel(Writer()), SlowModel(Checker())
     out = tmp_path / "statements.jsonl"
@@ -353,6 +353,64 @@ def test_existing_output_with_a_broken_row_is_refused(tmp_path: Path) -> None:
     out.write_text('{"statement_id": "a", "persona_id": "p", "statement": "I plan."}\n{"x": 1}\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"line 1: field 'agree': Field required"):
         StatementStore(out)
+
+
+def row_line(statement_id: str, statement: str, agree: bool = True) -> str:
+    row = {"statement_id": statement_id, "persona_id": "mbti_intj", "statement": statement, "agree": agree}
+    return json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def test_a_last_line_torn_inside_a_multibyte_character_is_cut_on_resume(tmp_path: Path) -> None:
+    out = tmp_path / "statements.jsonl"
+    complete = row_line("mbti_intj_a01", "I keep a café journal of plans.")
+    torn = row_line("mbti_intj_a02", "I plan each naïve detail.").encode("utf-8")
+    cut = torn[: torn.index("ï".encode()) + 1]  # the first of the two bytes of ï
+    out.write_bytes(complete.encode("utf-8") + cut)
+    store = StatementStore(out)
+    store.close()
+    assert store.repaired and store.resumed_rows == 1
+    assert out.read_bytes() == complete.encode("utf-8")
+
+
+def test_a_complete_last_row_without_newline_is_kept(tmp_path: Path) -> None:
+    out = tmp_path / "statements.jsonl"
+    out.write_text(row_line("mbti_intj_a01", "I plan.").rstrip("\n"), encoding="utf-8")
+    store = StatementStore(out)
+    store.close()
+    assert (
+        store.repaired
+        and store.resumed_rows == 1
+        and out.read_text(encoding="utf-8") == row_line("mbti_intj_a01", "I plan.")
+    )
+
+
+def test_statements_holding_line_separators_survive_a_resume(tmp_path: Path) -> None:
+    out = tmp_path / "statements.jsonl"
+    store = StatementStore(out)
+    written = [
+        store.add("mbti_intj", f"I plan{separator}everything ahead of time.", True) for separator in "\u2028\u0085"
+    ]
+    store.close()
+    again = StatementStore(out)
+    again.close()
+    assert not again.repaired and again.resumed_rows == 2
+    assert again.statements("mbti_intj") == written
+
+
+def test_a_complete_line_that_is_not_utf8_is_refused_naming_the_line(tmp_path: Path) -> None:
+    out = tmp_path / "statements.jsonl"
+    out.write_bytes(row_line("mbti_intj_a01", "I plan.").encode() + b'{"statement": "\xff"}\n')
+    with pytest.raises(InputError, match=r"output file .*, line 2: not UTF-8 text"):
+        StatementStore(out)
+
+
+def test_an_output_that_cannot_be_created_is_refused(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(
+        InputError, match=rf"^output file {blocker}/s.jsonl: cannot be written \({blocker} is not a directory\)$"
+    ):
+        StatementStore(blocker / "s.jsonl")
 
 
 def test_invalid_options_raise_before_any_call(personas: list[FrameworkPersona], tmp_path: Path) -> None:
@@ -407,6 +465,21 @@ def test_malformed_persona_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "line 1: field 'framework_description': Field required" in fail(
         ["statements", "--persona-file", str(personas)], capsys
     )
+
+
+@pytest.mark.parametrize("kind", ["parent is a file", "out is a directory"])
+def test_unwritable_out_exits_2_with_one_line_before_any_model_is_used(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_model(name: str) -> None:
+        raise AssertionError("a model was resolved before the output file was checked")
+
+    monkeypatch.setattr(cli, "get_model", no_model)
+    personas = write_personas(tmp_path / "personas.jsonl")
+    (tmp_path / "file").write_text("x")
+    out = tmp_path / "file" / "s.jsonl" if kind == "parent is a file" else tmp_path
+    err = fail(["statements", "--persona-file", str(personas), "--out", str(out)], capsys)
+    assert f"error: output file {out}: cannot be" in err and "rerun" not in err
 
 
 def test_missing_command(capsys: pytest.CaptureFixture[str]) -> None:

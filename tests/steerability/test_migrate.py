@@ -19,6 +19,8 @@ from pluralbench.steerability.migrate import main
 from support import FIXTURES
 
 FIXTURE = FIXTURES / "migrate" / "claude_40.json"
+ORIGINAL_DATA = FIXTURES / "steerability" / "original"
+"""Statements and personas in the original's layout (see tests/steerability/test_steerability_originals.py)."""
 ORIGINAL_COLUMNS = [
     "persona_id",
     "framework_name",
@@ -28,6 +30,18 @@ ORIGINAL_COLUMNS = [
     "statement_id",
     "is_agree",
 ]
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A directory holding the sample config's data paths, made the current directory (as for the original run)."""
+    config = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    for key, name in (("observations_path", "statements.csv"), ("personas_path", "personas.csv")):
+        target = tmp_path / config[key]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((ORIGINAL_DATA / name).read_bytes())
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 def convert(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -58,7 +72,9 @@ def write_config(tmp_path: Path, config: dict[str, Any], name: str = "old.json")
     return path
 
 
-def test_sample_config_maps_to_command_task_config_and_resume(capsys: pytest.CaptureFixture[str]) -> None:
+def test_sample_config_maps_to_command_task_config_and_resume(
+    capsys: pytest.CaptureFixture[str], run_dir: Path
+) -> None:
     code, out, err = convert(capsys, str(FIXTURE))
     assert code == 0 and err == ""
     run = command_words(out, "Run:")
@@ -68,12 +84,14 @@ def test_sample_config_maps_to_command_task_config_and_resume(capsys: pytest.Cap
         "--model": "anthropic/claude-3-5-sonnet-latest",
         "--log-dir": "logs/2024-12-11-claude-40-1",
         "--max-connections": "10",
+        "--temperature": "0.0",
     }
     expected = {
         "data": str(Path.cwd() / "dataset/statements_all_frameworks_30_2024-12-04.csv"),
         "personas": 40,
         "n_steer": 4,
         "seed": 42,
+        "split": "original",
         "cross": "all",
         "statements": "all",
         "include_label": True,
@@ -91,7 +109,7 @@ def test_sample_config_maps_to_command_task_config_and_resume(capsys: pytest.Cap
     assert "Unknown keys" not in out
 
 
-def test_every_original_key_is_accounted_for(capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_original_key_is_accounted_for(capsys: pytest.CaptureFixture[str], run_dir: Path) -> None:
     _, out, _ = convert(capsys, str(FIXTURE))
     original = json.loads(FIXTURE.read_text(encoding="utf-8"))
     mentioned = {
@@ -110,7 +128,9 @@ def test_every_original_key_is_accounted_for(capsys: pytest.CaptureFixture[str])
         assert mentioned.get(key, f"- {key}") in out, key
 
 
-def test_unknown_keys_are_named_and_secrets_never_printed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_unknown_keys_are_named_and_secrets_never_printed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, run_dir: Path
+) -> None:
     config = json.loads(FIXTURE.read_text(encoding="utf-8"))
     config |= {"max_workers": 4, "notes": "second try"}
     config["steerable_system_config"] |= {"api_key": "sk-secret-value", "top_p": 0.9, "temperature": 0.0}
@@ -138,14 +158,43 @@ def test_defaults_and_variants_follow_the_original(capsys: pytest.CaptureFixture
         "personas": 100,  # max_personas 0: every persona of the bundled data, counted
         "n_steer": 0,  # include_observations false
         "seed": 42,  # the original's default random_state
+        "split": "original",
         "cross": "all",
         "statements": 10,
         "include_label": False,
-        "statements_per_call": 5,
+        "statements_per_call": 1,  # batched_inference true: the original's few-shot system still asked one at a time
     }
     assert options_of(command_words(out, "Run:"))["--model"] == "openai/gpt-4o-mini"
     assert "model not set: the original's default for openai, gpt-4o-mini" in out
     assert "Resume" not in out and "--log-dir" not in out
+    notes = section(out, "Notes:")
+    assert "batched_inference true: the original's FewShotSteerable never batched" in notes
+    assert "max_observations 10: the original tests the first 10 held-out rows of each persona in file order" in notes
+    assert "include_persona true" not in notes  # include_persona false: no label, nothing to explain
+    assert options_of(command_words(out, "Run:"))["--temperature"] == "0.0"
+
+
+def test_missing_data_path_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = convert(capsys, str(FIXTURE))  # the shipped template's paths do not exist here
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("error: personas_path dataset/personas_all_frameworks_2024-12-04.csv: no such file (")
+    (tmp_path / "dataset").mkdir()
+    (tmp_path / "dataset" / "personas_all_frameworks_2024-12-04.csv").write_text("x", encoding="utf-8")
+    code, out, err = convert(capsys, str(FIXTURE))
+    assert code == 2 and err.startswith("error: observations_path dataset/statements_all_frameworks_30_2024-12-04.csv")
+
+
+def test_temperature_and_label_follow_the_original(capsys: pytest.CaptureFixture[str], run_dir: Path) -> None:
+    code, out, _ = convert(capsys, str(FIXTURE))
+    assert code == 0
+    notes = section(out, "Notes:")
+    assert "temperature not set: the original's default, 0.0 (not the provider's default)" in notes
+    assert "the original named only the label, with no framework description, and asked for a JSON agree field" in notes
+    assert "lists the personas in the statements' order, so split original samples the same personas" in notes
 
 
 def test_honcho_system_has_no_equivalent_and_no_guessed_model(
@@ -221,12 +270,13 @@ def test_written_task_config_is_accepted_by_the_task(
     assert log.samples is not None and len(log.samples) == 3 * 3 * 6  # full matrix, 6 held-out statements each
 
 
-def test_runs_as_a_module() -> None:
+def test_runs_as_a_module(run_dir: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pluralbench.steerability.migrate", "steerability-config", str(FIXTURE)],
         capture_output=True,
         text=True,
         timeout=120,
+        cwd=run_dir,
     )
     assert result.returncode == 0, result.stderr
     assert "inspect eval pluralbench/steerability --task-config" in result.stdout

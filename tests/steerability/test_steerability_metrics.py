@@ -9,12 +9,16 @@ import pandas as pd
 import pytest
 from inspect_ai.scorer import SampleScore, Score
 
+from pluralbench._bootstrap import wilson_interval
 from pluralbench.steerability.metrics import (
     Observation,
     accuracy_matrix,
     balanced_accuracy,
+    balanced_accuracy_result,
     balanced_accuracy_score,
+    margin_result,
     mean_margin,
+    original_result,
     original_score,
     original_steerability_score,
     own_balanced_accuracy,
@@ -60,7 +64,7 @@ def published_scores(matrix: dict[tuple[str, str], float]) -> tuple[float, float
 def _scores(observations: list[Observation], unscored: int = 0) -> list[SampleScore]:
     found = [
         SampleScore(
-            score=Score(value=o.correct),
+            score=Score(value={"correct": o.correct, "format_failure": 0.0}),
             sample_id=f"{o.steered}:{index}",
             sample_metadata={"steered_persona": o.steered, "test_persona": o.test, "agree": o.agree, "framework": "F"},
         )
@@ -92,8 +96,17 @@ def _answerer_observations(predict, personas: int = 12, cross: int = 3, n: int =
 def test_balanced_accuracy_score() -> None:
     assert balanced_accuracy_score([True, True, True, False], [1.0, 1.0, 1.0, 0.0]) == 0.5
     assert balanced_accuracy_score([True, False, False], [1.0, 1.0, 0.0]) == 0.75
-    assert balanced_accuracy_score([True, True], [1.0, 0.0]) == 0.5
     assert math.isnan(balanced_accuracy_score([], []))
+
+
+def test_balanced_accuracy_needs_both_labels() -> None:
+    # with one label it would be plain accuracy: "Y" to two agree statements would score 1.0
+    assert math.isnan(balanced_accuracy_score([True, True], [1.0, 1.0]))
+    observations = [Observation("A", "A", True, 1.0), Observation("A", "A", True, 1.0)]
+    assert accuracy_matrix(observations) == {}
+    result = balanced_accuracy_result(observations)
+    assert math.isnan(result["balanced_accuracy"]) and result["balanced_accuracy_n"] == 0.0
+    assert result["balanced_accuracy_missing"] == 1.0
 
 
 def test_accuracy_matrix_uses_test_persona_labels() -> None:
@@ -105,6 +118,8 @@ def test_accuracy_matrix_uses_test_persona_labels() -> None:
         Observation("A", "B", False, 0.0),
     ]
     assert accuracy_matrix(observations) == {("A", "A"): 1.0, ("A", "B"): 0.5}
+    one_label = [*observations, Observation("A", "C", True, 1.0)]
+    assert accuracy_matrix(one_label) == accuracy_matrix(observations)  # the one-label cell (A, C) is left out
 
 
 def test_original_score_on_hand_matrix_with_ties() -> None:
@@ -132,6 +147,20 @@ def test_original_score_uses_only_cells_present() -> None:
     assert result.per_persona_sensitivity == pytest.approx({"A": 1.0, "B": 2 / 3, "C": 1.0})
     # column A: [.8 .9 .5] -> 2/3; column B: [.8 .7] -> 1/2; column C: [.7 .6] -> 1/2
     assert result.per_persona_specificity == pytest.approx({"A": 2 / 3, "B": 0.5, "C": 0.5})
+
+
+def test_a_lone_own_cell_has_no_published_score() -> None:
+    # --limit below one persona's cell: only (A, A), which would rank first by itself
+    lone = [Observation("A", "A", True, 1.0), Observation("A", "A", False, 1.0)]
+    original = original_result(lone)
+    assert all(math.isnan(original[name]) for name in ("original_score", "original_sensitivity"))
+    assert original["original_score_missing"] == 1.0
+    margin = margin_result(lone)
+    assert math.isnan(margin["steerability_margin"]) and margin["steerability_margin_missing"] == 1.0
+    complete = [*lone, Observation("A", "B", True, 1.0), Observation("A", "B", False, 0.0)]
+    assert original_result(complete)["original_score"] == 1.0
+    assert original_result(complete)["original_score_missing"] == 0.0
+    assert margin_result(complete)["steerability_margin"] == 0.5
 
 
 def test_margin_on_hand_matrix() -> None:
@@ -165,34 +194,39 @@ def test_persona_interval() -> None:
     assert 0.4 <= low < 0.55 < high <= 0.7
     assert persona_interval([0.6, 0.6, 0.6]) == (0.6, 0.6)
     assert all(math.isnan(bound) for bound in persona_interval([]))
+    assert all(math.isnan(bound) for bound in persona_interval([0.75]))  # one persona: no interval
     assert persona_interval([0.1, 0.9, 0.3], seed=4) == persona_interval([0.1, 0.9, 0.3], seed=4)
+    assert persona_interval([0.1, 0.9, 0.3], seed=4) == persona_interval([0.9, 0.3, 0.1], seed=4)
 
 
 def test_metric_wrappers_read_sample_metadata_and_skip_unscored() -> None:
     observations = _answerer_observations(lambda p, q, i, agree: agree if p == q else True, personas=6, n=8)
     scores = _scores(observations, unscored=5)
     accuracy = balanced_accuracy()(scores)
+    low, high = wilson_interval(6, 6)  # six personas, each perfect: the interval of a proportion
     assert accuracy == {
         "balanced_accuracy": 1.0,
-        "balanced_accuracy_ci_low": 1.0,
-        "balanced_accuracy_ci_high": 1.0,
+        "balanced_accuracy_ci_low": low,
+        "balanced_accuracy_ci_high": high,
         "balanced_accuracy_n": 6.0,
+        "balanced_accuracy_missing": 0.0,
     }
     assert own_balanced_accuracy()(scores) == 1.0
     margin = steerability_margin()(scores)
     assert margin["steerability_margin"] == 0.5 and margin["steerability_margin_ci_low"] == 0.5
     assert margin["steerability_margin_n"] == 6.0
-    assert original_score()(scores) == {
-        "original_score": 1.0,
-        "original_sensitivity": 1.0,
-        "original_specificity": 1.0,
+    assert original_score()(scores) == {  # 3 of 5 other personas tested: named partial, 12 cells absent
+        "original_score_partial": 1.0,
+        "original_sensitivity_partial": 1.0,
+        "original_specificity_partial": 1.0,
+        "original_score_missing": 0.0,
+        "original_score_absent_cells": 12.0,
     }
 
 
 def test_metric_wrappers_on_no_scores() -> None:
-    for empty in (balanced_accuracy()([]), steerability_margin()([])):
-        counts = {name: value for name, value in empty.items() if name.endswith("_n")}
-        assert list(counts.values()) == [0.0]
+    for empty in (balanced_accuracy()([]), steerability_margin()([]), original_score()([])):
+        counts = {name: value for name, value in empty.items() if name.endswith(("_n", "_missing", "_cells"))}
+        assert set(counts.values()) == {0.0}
         assert all(math.isnan(value) for name, value in empty.items() if name not in counts)
-    assert all(math.isnan(value) for value in original_score()([]).values())
     assert math.isnan(own_balanced_accuracy()([]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import logging
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -13,10 +14,11 @@ from typing import Any
 import pytest
 from inspect_ai import Task, eval
 from inspect_ai.log import EvalLog
-from inspect_ai.model import ChatMessage
+from inspect_ai.model import ChatMessage, ModelOutput
 from inspect_ai.scorer import SampleScore
 
 from pluralbench._errors import InputError
+from pluralbench._metrics import format_failure_rate
 from pluralbench._replies import ReplyParseError
 from pluralbench.model import default_task_model
 from pluralbench.scripted import scripted_model
@@ -141,8 +143,9 @@ def test_oracle_is_perfect_on_own_statements_with_a_clear_margin(synthetic, tmp_
     assert values["balanced_accuracy"] == 1.0
     assert values["steerability_margin"] == pytest.approx(0.5)
     assert values["steerability_margin_ci_low"] > 0.3
-    assert {values[f"balanced_accuracy_{framework}"] for framework in FRAMEWORKS} == {1.0}
-    assert values["original_score"] == 1.0
+    assert {values[f"balanced_accuracy_framework_{framework}"] for framework in FRAMEWORKS} == {1.0}
+    assert values["format_failure_rate"] == 0.0
+    assert values["original_score_partial"] == 1.0
 
 
 def test_constant_agree_scores_chance_no_margin_and_a_perfect_published_score(synthetic) -> None:  # type: ignore[no-untyped-def]
@@ -150,8 +153,8 @@ def test_constant_agree_scores_chance_no_margin_and_a_perfect_published_score(sy
     values = metrics_of(scored(task_on(data, personas=4, cross=2, statements=6), "Y"))
     assert values["balanced_accuracy"] == 0.5
     assert values["steerability_margin"] == 0.0
-    assert values["original_score"] == 1.0
-    assert values["original_sensitivity"] == 1.0 and values["original_specificity"] == 1.0
+    assert values["original_score_partial"] == 1.0  # cross=2 of 3 other personas: part of the matrix
+    assert values["original_sensitivity_partial"] == 1.0 and values["original_specificity_partial"] == 1.0
 
 
 def test_random_answerer_is_near_chance_with_no_margin(synthetic) -> None:  # type: ignore[no-untyped-def]
@@ -192,24 +195,43 @@ def test_batched_calls_read_the_same_answers_on_task_states(synthetic) -> None: 
     assert metrics_of(single) == metrics_of(batched)
 
 
-def test_unparseable_replies_are_unscored_with_the_reason(synthetic) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreadable_reply_counts_as_a_wrong_answer_and_in_the_format_failure_rate(synthetic) -> None:  # type: ignore[no-untyped-def]
     data, lookup = synthetic
     samples = list(task_on(data, personas=3, cross=1, statements=10).dataset)
 
-    def reply(sample: Any) -> str:
-        statement = _statements_in(str(sample.input), lookup)[0]
-        return "I think they probably would." if statement.endswith("0.") else "N"
+    def rambles(sample: Any) -> bool:
+        return _statements_in(str(sample.input), lookup)[0].endswith("0.")
 
-    scores = sample_scores(steerability_scorer(), [state_of(sample, output=reply(sample)) for sample in samples])
-    unparsed = [s.score for s in scores if math.isnan(s.score.as_float())]
-    expected = [sample for sample in samples if str(sample.input).endswith("0.")]
-    assert 0 < len(expected) == len(unparsed) < len(samples)
-    assert all(score.reason == "invalid_response_format" for score in unparsed)
-    assert "expected Y or N" in (unparsed[0].explanation or "")
-    assert metrics_of(scores)["balanced_accuracy"] == 0.5
+    def wrong(sample: Any) -> str:
+        return "N" if sample.metadata["agree"] else "Y"
+
+    def score_with(reply: Callable[[Any], str]) -> list[SampleScore]:
+        return sample_scores(steerability_scorer(), [state_of(sample, output=reply(sample)) for sample in samples])
+
+    rambling = score_with(lambda sample: "I think they probably would." if rambles(sample) else "N")
+    answered_wrong = score_with(lambda sample: wrong(sample) if rambles(sample) else "N")
+    failed = [s.score for s in rambling if s.score.value["format_failure"] == 1.0]  # type: ignore[index]
+    assert 0 < len(failed) == sum(map(rambles, samples)) < len(samples)
+    assert all(score.value == {"correct": 0.0, "format_failure": 1.0} for score in failed)
+    assert all((score.metadata or {})["problem"] == "invalid_response_format" for score in failed)
+    assert "expected Y or N" in (failed[0].explanation or "")
+    # failing the format scores exactly as answering wrongly: never better, never left out
+    assert metrics_of(rambling) == metrics_of(answered_wrong)
+    assert metrics_of(rambling)["balanced_accuracy"] < 0.5
+    assert format_failure_rate()(rambling) == pytest.approx(len(failed) / len(samples))
+    assert format_failure_rate()(answered_wrong) == 0.0
 
 
-def test_a_bad_batch_reply_unscores_only_its_statements(synthetic) -> None:  # type: ignore[no-untyped-def]
+def test_a_prompt_longer_than_the_context_is_unscored_as_context_overflow(synthetic) -> None:  # type: ignore[no-untyped-def]
+    data, _ = synthetic
+    sample = next(iter(task_on(data, personas=2, cross=1, statements=2).dataset))
+    state = state_of(sample)
+    state.output = ModelOutput.from_content(model="mockllm/model", content="", stop_reason="model_length")
+    [result] = sample_scores(steerability_scorer(), [state])
+    assert math.isnan(result.score.as_float()) and result.score.reason == "context_overflow"
+
+
+def test_a_bad_batch_reply_fails_only_its_statements(synthetic) -> None:  # type: ignore[no-untyped-def]
     data, lookup = synthetic
 
     def reply(messages: list[ChatMessage]) -> str:
@@ -219,11 +241,53 @@ def test_a_bad_batch_reply_unscores_only_its_statements(synthetic) -> None:  # t
         return batch_answers(dict.fromkeys(range(1, len(tested)), True))  # the last statement is missing
 
     scores = [s.score for s in scored(task_on(data, personas=3, cross=1, statements=10, statements_per_call=4), reply)]
-    failed = [score for score in scores if score.reason == "invalid_response_format"]
+    failed = [score for score in scores if (score.metadata or {}).get("problem") == "invalid_response_format"]
     assert any("no answer for statement 4" in (score.explanation or "") for score in failed)
     assert any("agree with all of these" in str((score.metadata or {}).get("reply")) for score in failed)
     assert 0 < len(failed) < len(scores)
-    assert all(not math.isnan(score.as_float()) for score in scores if score not in failed)
+    assert all(score.value == {"correct": 0.0, "format_failure": 1.0} for score in failed)
+    assert all(score.value["format_failure"] == 0.0 for score in scores if score not in failed)  # type: ignore[index]
+
+
+def test_two_agree_statements_give_no_balanced_accuracy_and_say_why(  # type: ignore[no-untyped-def]
+    synthetic, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    data, _ = synthetic
+    task = task_on(data, personas=2, cross=1, statements=4)
+    first = next(iter(task.dataset)).metadata["steered_persona"]  # type: ignore[index]
+    agree = [
+        sample.id
+        for sample in task.dataset
+        if sample.metadata and sample.metadata["own"] and sample.metadata["steered_persona"] == first
+        if sample.metadata["agree"]
+    ][:2]
+    with caplog.at_level(logging.WARNING, logger="pluralbench._run_end"):
+        log = eval(task, model=scripted_model("Y"), sample_id=agree, log_dir=str(tmp_path), display="none")[0]
+    values = metrics(log)
+    assert len(log.samples or []) == 2
+    assert math.isnan(values["balanced_accuracy"]) and values["balanced_accuracy_n"] == 0.0  # not 1.000
+    assert values["balanced_accuracy_missing"] == 1.0
+    assert math.isnan(values["original_score"]) and values["original_score_missing"] == 1.0
+    assert math.isnan(values["steerability_margin"]) and values["steerability_margin_missing"] == 1.0
+    warnings = [record.getMessage() for record in caplog.records if record.name == "pluralbench._run_end"]
+    assert len(warnings) == 3 and all(line.startswith("pluralbench/steerability: ") for line in warnings)
+    assert "both labels" in warnings[0] and "\n" not in "".join(warnings)
+
+
+def test_intervals_are_seeded_by_the_task_seed_and_identical_across_runs(synthetic, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data, lookup = synthetic
+    first, again = (
+        run(task_on(data, personas=6, cross=1, statements=6, seed=3), answerer(lookup, coin), tmp_path / name)
+        for name in ("first", "again")
+    )
+    assert metrics(first) == metrics(again)
+    assert log_params(first)["balanced_accuracy"] == {"seed": 3}
+    assert 0 < metrics(first)["balanced_accuracy_ci_low"] < metrics(first)["balanced_accuracy_ci_high"] < 1
+
+
+def log_params(log: EvalLog) -> dict[str, dict[str, Any]]:
+    assert log.results is not None
+    return {name: metric.params for name, metric in log.results.scores[0].metrics.items()}
 
 
 def test_prompt_holds_steering_in_the_system_message_and_hides_the_label(synthetic) -> None:  # type: ignore[no-untyped-def]

@@ -7,10 +7,17 @@ from typing import Any
 
 import pandas as pd
 
-from pluralbench._metrics import interval_names
+from pluralbench._metrics import FORMAT_FAILURE, FORMAT_FAILURE_RATE, interval_names
 from pluralbench.alignment.scorers import SIZE_METRIC
 from pluralbench.analysis._runs import Run
-from pluralbench.analysis._scores import mean_stats, score_column, score_summary, score_values, source_label
+from pluralbench.analysis._scores import (
+    mean_stats,
+    run_seed,
+    score_column,
+    score_summary,
+    score_values,
+    source_label,
+)
 
 ALIGNMENT = "alignment_target"
 
@@ -24,7 +31,8 @@ def alignment_by_size(run: Run) -> pd.DataFrame:
     Returns:
         Columns ``target_size``, ``accuracy``, ``low``, ``high`` (95% bootstrap), ``n`` (scored
         samples): the log's ``correct_<size>_attributes`` with ``_ci_low``, ``_ci_high`` and ``_n``
-        when present, else recomputed from the samples; ``chance`` (mean chance of a random pick),
+        when present, else recomputed from the samples (with the run's seed); ``chance`` (mean
+        chance of a random pick),
         ``source`` (of the accuracy) and ``interval_source`` (of the interval, the same).
     """
     frame = run.samples
@@ -40,7 +48,7 @@ def alignment_by_size(run: Run) -> pd.DataFrame:
         if from_log:
             estimate, low, high, n = (metrics[name] for name in names)
         else:
-            stats = mean_stats(score_values(subset, correct))
+            stats = mean_stats(score_values(subset, correct), run_seed(run))
             estimate, low, high, n = stats["mean"], stats["low"], stats["high"], stats["n"]
         chances = score_values(subset, chance)
         source = source_label(from_log)
@@ -59,7 +67,8 @@ def alignment_summary(run: Run) -> dict[str, Any]:
 
     Returns:
         ``method``, ``accuracy`` with ``stderr``, ``low``, ``high``, ``n`` (scored), ``chance``,
-        ``distance``, ``tied_items`` and ``source``: the log's ``correct``, ``correct_stderr``,
+        ``distance``, ``format_failure_rate`` (share of scored samples with no readable choice,
+        counted wrong), ``tied_items`` and ``source``: the log's ``correct``, ``correct_stderr``,
         ``correct_ci_low``, ... when present, else recomputed from the samples.
     """
     empty = {**mean_stats([]), "source": 0.0}
@@ -67,6 +76,10 @@ def alignment_summary(run: Run) -> dict[str, Any]:
         score_summary(run, ALIGNMENT, key) or empty for key in ("correct", "chance", "distance")
     )
     frame = run.samples
+    failures = run.metric_values(ALIGNMENT).get(FORMAT_FAILURE_RATE)
+    if failures is None:
+        flagged = score_values(frame, score_column(frame, ALIGNMENT, FORMAT_FAILURE))
+        failures = sum(flagged) / len(flagged) if flagged else math.nan
     tied = run.metric_values("alignment_ties").get("tied_items")
     if tied is None:
         tied = float(sum(score_values(frame, score_column(frame, "alignment_ties"))))
@@ -79,6 +92,7 @@ def alignment_summary(run: Run) -> dict[str, Any]:
         "n": correct["n"],
         "chance": chance.get("mean", math.nan),
         "distance": distance.get("mean", math.nan),
+        "format_failure_rate": failures,
         "tied_items": tied,
         "source": source_label(correct["source"] == 1.0),
     }

@@ -6,11 +6,14 @@ maps some attributes to values in [0, 1]; the task asks for the response nearest
 
 Dataset option: ``bundled`` (written for this project, HelpSteer2's five attributes),
 ``helpsteer2`` (``nvidia/HelpSteer2`` from the Hugging Face hub), a path to the Moral Integrity
-Corpus ``MIC.csv``, or a path to a JSONL file of items in this module's schema.
+Corpus ``MIC.csv``, a path to a JSONL file of items in this module's schema, or steerable
+pluralism's shipped data: its ``eval.json`` / ``train.json`` or a directory holding both.
 
 Target option: a name from the bundled ``alignment_targets.json``, a path to a JSON file holding
 one target object, an inline JSON object, or ``sampled`` (every eval item gets its own seeded
-random target over 1..n attributes).
+random target over 1..n attributes); or several fixed targets run as one task: a list of names or
+files (``a.json,b.json`` or a YAML list) or a directory of target ``.json`` files (steerable
+pluralism ships 52 for HelpSteer2). Each (item, target) pair is one sample.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,6 +38,7 @@ from pluralbench.alignment.sources import (
     fetch_helpsteer2_rows,
     helpsteer2_items,
     read_mic_items,
+    read_steerable_data,
 )
 from pluralbench.alignment.types import AlignmentItem, AlignmentSampleMeta, AttributeName, ExampleKind, UnitValue
 
@@ -80,11 +84,14 @@ class AlignmentData:
         name: Dataset name for messages and logs.
         items: Every item, both splits.
         attributes: Attribute names in display order.
+        excluded: Source records left out, by reason.
     """
 
     name: str
     items: list[AlignmentItem]
     attributes: tuple[str, ...]
+    excluded: dict[str, int] = field(default_factory=dict)
+    """Source records left out, by reason (logged in the task metadata)."""
 
     def split(self, split: Literal["train", "eval"]) -> list[AlignmentItem]:
         """Return the items of one split, in file order.
@@ -136,7 +143,8 @@ def load_alignment_data(dataset: str, seed: int) -> AlignmentData:
     """Load the items named by the ``dataset`` task option.
 
     Args:
-        dataset: ``bundled``, ``helpsteer2``, a path to ``MIC.csv`` or to an item JSONL file.
+        dataset: ``bundled``, ``helpsteer2``, a path to ``MIC.csv``, to an item JSONL file, or to
+            steerable pluralism's ``eval.json``/``train.json`` or a directory holding both.
         seed: Seed of the train/eval split of HelpSteer2 and MIC.
 
     Returns:
@@ -156,15 +164,20 @@ def load_alignment_data(dataset: str, seed: int) -> AlignmentData:
             "option dataset='mic': give the path of your MIC.csv (downloaded under the MIC data use agreement)"
         )
     suffix = Path(dataset).suffix.lower()
+    if Path(dataset).is_dir() or suffix == ".json":
+        items = read_steerable_data(dataset)
+        return AlignmentData(dataset, items, attributes_in_order(items, HELPSTEER2_ATTRIBUTES + MIC_ATTRIBUTES))
     if suffix == ".csv":
-        items = read_mic_items(dataset, seed)
-        return AlignmentData("mic", items, attributes_in_order(items, MIC_ATTRIBUTES))
+        mic = read_mic_items(dataset, seed)
+        excluded = {"mic_missing_agreement": mic.missing_agreement, "mic_single_answer": mic.single_answer}
+        return AlignmentData("mic", mic.items, attributes_in_order(mic.items, MIC_ATTRIBUTES), excluded)
     if suffix == ".jsonl":
         items = read_items(dataset)
         return AlignmentData(dataset, items, attributes_in_order(items))
     raise InputError(
         f"option dataset={dataset!r}: must be one of {', '.join(DATASET_NAMES)}, "
-        "a path to MIC.csv, or a path to an alignment item .jsonl file"
+        "a path to MIC.csv, a path to an alignment item .jsonl file, or steerable pluralism's "
+        "eval.json/train.json or a directory holding both"
     )
 
 
@@ -244,6 +257,61 @@ def resolve_target(option: str | dict[str, Any], data: AlignmentData) -> tuple[s
     values = dict(named[option].values)
     _check_known(values, data.attributes, where, data.name)
     return option, values
+
+
+ResolvedTarget = tuple[str, dict[str, float] | None]
+"""A target's name and values (``None`` for a ``sampled`` sweep)."""
+
+
+def _target_options(option: str | list[str] | dict[str, Any]) -> list[str | dict[str, Any]]:
+    if isinstance(option, dict):
+        return [option]
+    if isinstance(option, list):
+        return list(option)
+    if option.lstrip().startswith("{"):
+        return [option]
+    if Path(option).is_dir():
+        files = sorted(Path(option).glob("*.json"))
+        if not files:
+            raise InputError(f"option target={option!r}: the directory holds no target .json files")
+        return [str(file) for file in files]
+    return [part.strip() for part in option.split(",")] if "," in option else [option]
+
+
+def resolve_targets(option: str | list[str] | dict[str, Any], data: AlignmentData) -> list[ResolvedTarget]:
+    """Resolve the ``target`` task option into one or more targets run in the same task.
+
+    Args:
+        option: One target as :func:`resolve_target` takes it, a comma-separated string or list of
+            target names/files, or a directory of target ``.json`` files (read in name order).
+        data: The loaded dataset.
+
+    Returns:
+        The targets in order; several only when all are fixed targets with distinct names.
+
+    Raises:
+        InputError: On an empty list or directory, ``sampled`` among several targets, two targets
+            with one name, or any bad target.
+    """
+    options = _target_options(option)
+    if not options or any(part == "" for part in options):
+        raise InputError(f"option target={option!r}: an empty target in the list")
+    if len(options) == 1:
+        return [resolve_target(options[0], data)]
+    targets = []
+    for part in options:
+        if not isinstance(part, str):
+            raise InputError(f"option target: list element {part!r} must be a target name or a .json file path")
+        if part == SAMPLED:
+            raise InputError(f"option target={option!r}: '{SAMPLED}' cannot be combined with other targets")
+        targets.append(resolve_target(part, data))
+    names = [name for name, _ in targets]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise InputError(
+            f"option target={option!r}: two targets are named {', '.join(duplicates)} (names come from file stems)"
+        )
+    return targets
 
 
 def sample_target(seed: int, item_id: str, attributes: Sequence[str]) -> dict[str, float]:
@@ -342,17 +410,16 @@ def alignment_samples(
 
 def alignment_dataset(
     data: AlignmentData,
-    target_name: str,
-    target: dict[str, float] | None,
+    targets: Sequence[ResolvedTarget],
     seed: int,
     examples: ExampleRequest = NO_EXAMPLES,
 ) -> MemoryDataset:
-    """Return the eval items of a dataset as an inspect dataset.
+    """Return the eval items of a dataset as an inspect dataset, one sample per (item, target).
 
     Args:
         data: The loaded dataset.
-        target_name: The target's name.
-        target: The fixed target, or ``None`` for a sampled sweep.
+        targets: The targets (name and values, ``None`` for a sampled sweep); with several,
+            sample ids are ``<item id>:<target name>``.
         seed: Seed of the sampled targets.
         examples: The few-shot examples to choose for each sample.
 
@@ -362,7 +429,12 @@ def alignment_dataset(
     Raises:
         InputError: If the dataset has no eval items.
     """
-    samples = alignment_samples(data, target_name, target, seed, examples)
+    samples = []
+    for target_name, target in targets:
+        for sample in alignment_samples(data, target_name, target, seed, examples):
+            if len(targets) > 1:
+                sample.id = f"{sample.id}:{target_name}"
+            samples.append(sample)
     if not samples:
         raise InputError(f"dataset {data.name}: has no items in the eval split")
     return MemoryDataset(samples, name=f"alignment-{data.name}")

@@ -120,5 +120,14 @@ Target profile:
 Which of the {count} responses is closest to the target profile? Reply with a JSON object only:
 {{"reason": "<one or two sentences>", "choice": <response number>}}"""
 
+REPAIR_REPLY = """\
+Your previous reply could not be read: {problem}
+Reply again with only the JSON object, exactly in the form requested."""
+"""The one repair request after a reply that holds no readable JSON object."""
+
+PROMPT_LABEL = "PROMPT"
+RESPONSE_LABEL = "RESPONSE"
+"""Fence labels; a response's label is followed by its display number (``RESPONSE 2``)."""
+
 EXAMPLE_CHOICE_REASON = "Response {number} comes closest to the target profile on the qualities it names."
 """Reason written into the assistant turn of a ``prompt_aligned`` few-shot example."""

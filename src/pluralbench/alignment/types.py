@@ -20,11 +20,16 @@ class AlignmentItem(BaseModel):
     prompt: str = Field(min_length=1)
     responses: list[Annotated[str, Field(min_length=1)]] = Field(min_length=2)
     labels: list[dict[AttributeName, UnitValue]]
+    reasonings: list[dict[AttributeName, str]] | None = None
+    """Per response, an annotator's explanation per attribute (steerable pluralism's ``train.json``),
+    shown as the reason of a few-shot example; ``None`` when the source has none."""
 
     @model_validator(mode="after")
     def _one_label_set_per_response(self) -> AlignmentItem:
         if len(self.labels) != len(self.responses):
             raise ValueError(f"{len(self.responses)} responses but {len(self.labels)} label sets")
+        if self.reasonings is not None and len(self.reasonings) != len(self.responses):
+            raise ValueError(f"{len(self.responses)} responses but {len(self.reasonings)} reasoning sets")
         if len(set(self.responses)) != len(self.responses):
             raise ValueError("two responses have the same text")
         return self
@@ -82,3 +87,6 @@ class Selection(BaseModel):
     choice: int | None
     predicted: list[dict[str, float]] | None = None
     failures: list[str] = Field(default_factory=list)
+    context_overflow: bool = False
+    """A prompt did not fit the model's context (``stop_reason`` ``model_length``): the sample is
+    unscored (``context_overflow``), not a format failure of the model."""

@@ -49,18 +49,32 @@ def score_values(frame: pd.DataFrame, column: str | None) -> list[float]:
     return [float(v) for v in pd.to_numeric(frame[column], errors="coerce").dropna()]
 
 
-def mean_stats(values: list[float]) -> dict[str, float]:
-    """Return mean, stderr, seeded 95% bootstrap interval and count of a list of values.
+def run_seed(run: Run) -> int:
+    """Return the seed a run's metrics seeded their bootstraps with: the task's ``seed`` option.
+
+    Args:
+        run: The run.
+
+    Returns:
+        The logged ``seed`` task argument, or 0 when the task has none.
+    """
+    seed = run.task_args.get("seed")
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) else 0
+
+
+def mean_stats(values: list[float], seed: int = 0) -> dict[str, float]:
+    """Return mean, stderr, 95% interval and count of a list of values.
 
     Args:
         values: Observations.
+        seed: Seed of the bootstrap (the run's, :func:`run_seed`, to match its log).
 
     Returns:
         ``mean``, ``stderr``, ``low``, ``high`` and ``n`` (NaNs when too few values); the mean and
-        interval are those the log's metrics report for the same values.
+        interval are those the log's metrics report for the same values and seed.
     """
     n = len(values)
-    stats = mean_with_interval("mean", values)
+    stats = mean_with_interval("mean", values, seed)
     stderr = math.sqrt(sum((v - stats["mean"]) ** 2 for v in values) / (n - 1) / n) if n > 1 else math.nan
     return {
         "mean": stats["mean"],
@@ -98,7 +112,7 @@ def score_summary(run: Run, scorer: str, key: str | None = None) -> dict[str, fl
     column = score_column(run.samples, scorer, key)
     if column is None:
         return {}
-    return {**mean_stats(score_values(run.samples, column)), "source": 0.0}
+    return {**mean_stats(score_values(run.samples, column), run_seed(run)), "source": 0.0}
 
 
 def source_label(from_log: bool) -> str:

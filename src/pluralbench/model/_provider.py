@@ -4,6 +4,11 @@
 ``-M model_path=/file.gguf`` runs any other GGUF file; ``-M n_ctx=`` and ``-M n_threads=``
 size the context and the CPU threads. The chat prompt is rendered with the template embedded
 in the GGUF file, so system messages (where personas live) reach the model.
+
+Everything that can be checked before the eval is: ``-M`` values (strict types and ranges, one
+line each), and the GGUF file (header, version, tensor data size). A prompt longer than the
+context window does not raise inside the sample: the output has ``stop_reason="model_length"``
+and says why in ``error``, as inspect's hosted providers report a server's context error.
 """
 
 from __future__ import annotations
@@ -22,15 +27,62 @@ from inspect_ai.model import (
     ModelAPI,
     ModelOutput,
     ModelUsage,
+    StopReason,
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from pluralbench._errors import InputError
+from pluralbench._options import COUNT, Option, OptionCheck
 
 from ._gguf import LocalModelError, resolve_gguf_path
 
 DEFAULT_N_CTX = 8192
 DEFAULT_MAX_TOKENS = 384
 DEFAULT_SEED = 42
+MIN_N_CTX = 64
+
+MODEL_ARGS = {
+    "model_path": OptionCheck("model_path", str, Option(allowed="a GGUF file path"), "-M model_path"),
+    "n_ctx": OptionCheck("n_ctx", int, Option(ge=MIN_N_CTX), "-M n_ctx"),
+    "n_threads": OptionCheck("n_threads", int, COUNT, "-M n_threads"),
+}
+"""The ``-M`` arguments of the local model, checked strictly before the model is used."""
+
+RESERVED_LLAMA_ARGS = frozenset({"model_path", "verbose", "kwargs"})
+
+
+def _llama_arguments() -> frozenset[str]:
+    """Return the keyword arguments ``llama_cpp.Llama`` takes (other ``-M`` keys it would silently ignore)."""
+    import inspect
+
+    from llama_cpp import Llama
+
+    return frozenset(inspect.signature(Llama.__init__).parameters) - RESERVED_LLAMA_ARGS - {"self"}
+
+
+def check_model_args(model_args: dict[str, Any]) -> dict[str, Any]:
+    """Check the ``-M`` arguments and return those passed on to ``llama_cpp.Llama``.
+
+    Args:
+        model_args: Every ``-M`` argument.
+
+    Returns:
+        ``n_ctx``, ``n_threads`` and the other llama.cpp arguments (not ``model_path``).
+
+    Raises:
+        InputError: One line naming the first bad argument: a wrong type or range, an empty
+            value, or a key that is neither ours nor an argument of ``llama_cpp.Llama``.
+    """
+    for key, value in model_args.items():
+        if key in MODEL_ARGS:
+            MODEL_ARGS[key].check(value)
+        elif key not in _llama_arguments():
+            raise InputError(
+                f"-M {key}={value!r}: not an argument of the local model (use {', '.join(MODEL_ARGS)} "
+                "or a llama_cpp.Llama argument such as n_batch)"
+            )
+    return {"n_ctx": DEFAULT_N_CTX, **{key: value for key, value in model_args.items() if key != "model_path"}}
 
 
 class LocalLlamaAPI(ModelAPI):
@@ -41,10 +93,10 @@ class LocalLlamaAPI(ModelAPI):
         base_url: Unused; accepted for interface compatibility.
         api_key: Unused; accepted for interface compatibility.
         config: Default generation config.
-        model_path: Path of a GGUF file to run instead of the bundled SmolLM2.
-        n_ctx: Context window in tokens.
-        n_threads: CPU threads used by llama.cpp (default: llama.cpp's choice).
-        **model_args: Other keyword arguments passed to ``llama_cpp.Llama``.
+        **model_args: The ``-M`` arguments: ``model_path`` (a GGUF file to run instead of the
+            bundled SmolLM2), ``n_ctx`` (context window in tokens, >= 64, default 8192),
+            ``n_threads`` (CPU threads, >= 1, default: llama.cpp's choice), and any other
+            ``llama_cpp.Llama`` keyword argument.
     """
 
     def __init__(
@@ -53,19 +105,12 @@ class LocalLlamaAPI(ModelAPI):
         base_url: str | None = None,
         api_key: str | None = None,
         config: GenerateConfig = GenerateConfig(),  # noqa: B008 (inspect's ModelAPI signature)
-        model_path: str | None = None,
-        n_ctx: int | str = DEFAULT_N_CTX,
-        n_threads: int | str | None = None,
         **model_args: Any,
     ) -> None:
-        """Load the GGUF model; see the class docstring for arguments."""
+        """Check the arguments and the GGUF file (the model loads at the first call); see the class docstring."""
         super().__init__(model_name=model_name, base_url=base_url, api_key=api_key, config=config)
-        self._path = resolve_gguf_path(model_name, model_path)
-        self._llama_args: dict[str, Any] = {
-            "n_ctx": int(n_ctx),
-            "n_threads": int(n_threads) if n_threads is not None else None,
-            **model_args,
-        }
+        self._llama_args = check_model_args(model_args)
+        self._path = resolve_gguf_path(model_name, model_args.get("model_path"))
         self._llama: Any = None
         self._template: ChatTemplate | None = None
         self._lock = threading.Lock()
@@ -142,10 +187,17 @@ class LocalLlamaAPI(ModelAPI):
             grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
         with self._lock:
             llama, template = self._loaded()
-            prompt = template.render(messages)
+            # tokenized here (as create_completion would: special tokens, BOS when the model
+            # wants one) so that a prompt too long for the context is reported, not raised
+            tokens = llama.tokenize(template.render(messages).encode("utf-8"), add_bos=True, special=True)
+            # llama.cpp pads a small context (-M n_ctx=64 gives 256) but llama-cpp-python keeps
+            # its token buffer at the size asked for and fails past it: the smaller one is the window
+            n_ctx = min(int(llama.n_ctx()), len(llama.input_ids))
+            if len(tokens) >= n_ctx:
+                return self._context_overflow(len(tokens), n_ctx)
             result: Any = llama.create_completion(
-                prompt,
-                max_tokens=config.max_tokens or DEFAULT_MAX_TOKENS,
+                tokens,
+                max_tokens=min(config.max_tokens or DEFAULT_MAX_TOKENS, n_ctx - len(tokens)),
                 temperature=config.temperature if config.temperature is not None else 0.0,
                 top_p=config.top_p if config.top_p is not None else 1.0,
                 repeat_penalty=1.0,
@@ -155,6 +207,12 @@ class LocalLlamaAPI(ModelAPI):
             )
         choice = result["choices"][0]
         usage = result["usage"]
+        if choice.get("finish_reason") != "length":
+            stop_reason: StopReason = "stop"
+        elif usage["prompt_tokens"] + usage["completion_tokens"] >= n_ctx:
+            stop_reason = "model_length"  # cut short by the context window, not by max_tokens
+        else:
+            stop_reason = "max_tokens"
         return ModelOutput(
             model=self.model_name,
             choices=[
@@ -162,7 +220,7 @@ class LocalLlamaAPI(ModelAPI):
                     message=ChatMessageAssistant(
                         content=choice["text"].strip(), model=self.model_name, source="generate"
                     ),
-                    stop_reason="max_tokens" if choice.get("finish_reason") == "length" else "stop",
+                    stop_reason=stop_reason,
                 )
             ],
             usage=ModelUsage(
@@ -171,6 +229,14 @@ class LocalLlamaAPI(ModelAPI):
                 total_tokens=usage["total_tokens"],
             ),
         )
+
+    def _context_overflow(self, prompt_tokens: int, n_ctx: int) -> ModelOutput:
+        """Return the output for a prompt that does not fit the context: empty, ``model_length``, with the reason."""
+        reason = (
+            f"the prompt has {prompt_tokens} tokens, more than the local model's context window of {n_ctx} "
+            "(raise it with -M n_ctx=...)"
+        )
+        return ModelOutput.from_content(model=self.model_name, content="", stop_reason="model_length", error=reason)
 
 
 class ChatTemplate:

@@ -9,30 +9,48 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pluralbench._metrics import CI_LOW, COUNT, STDERR, interval_names
+from pluralbench._metrics import COUNT, STDERR, interval_names, mean_with_interval
 from pluralbench.analysis._runs import GROUP_PREFIX, Run
 from pluralbench.analysis._scores import (
     FROM_LOG,
     FROM_SAMPLES,
     mean_stats,
+    run_seed,
     score_column,
     score_summary,
     score_values,
     source_label,
 )
-from pluralbench.persona.metrics import IMPORTANCE_PREFIX, PASS_AT_PREFIX, attribute_importance, group_disparity
+from pluralbench.persona.group.metrics import CELL_SEPARATOR, GROUP_SCORER, group_outcome_names
+from pluralbench.persona.metrics import (
+    GAP,
+    PASS_AT_PREFIX,
+    PERSONALIZATION,
+    bracketed,
+    cells_of,
+    group_disparity,
+    group_metric_name,
+    importance_metric_name,
+    leave_one_out,
+    pass_at_values,
+)
+from pluralbench.persona.preferences.scorer import consistency_values
 
 CRITIC = "personalization_critic"
 IDENTIFICATION = "persona_identification"
 
 
 def _importance_attributes(values: dict[str, float]) -> list[str]:
-    """Return the attributes of the ``importance_<attribute>`` metrics, in the order they appear."""
-    return [
-        name.removeprefix(IMPORTANCE_PREFIX).removesuffix(CI_LOW)
-        for name in values
-        if name.startswith(IMPORTANCE_PREFIX) and name.endswith(CI_LOW)
-    ]
+    """Return the attributes of the ``importance[<attribute>]`` metrics, in the order they appear."""
+    return [attribute for name in values if (attribute := bracketed(name, "importance")) is not None]
+
+
+def _critic_values(frame: pd.DataFrame) -> list[float]:
+    """Return the critic's ``personalization`` of every row (NaN where unscored or absent)."""
+    column = score_column(frame, CRITIC, PERSONALIZATION)
+    if column is None:
+        return [math.nan] * len(frame)
+    return [float(v) for v in pd.to_numeric(frame[column], errors="coerce")]
 
 
 def loo_frame(run: Run) -> pd.DataFrame:
@@ -42,27 +60,40 @@ def loo_frame(run: Run) -> pd.DataFrame:
         run: A ``persona_loo`` run.
 
     Returns:
-        Columns ``attribute``, ``importance`` (score(full) - score(without attribute), paired; the
-        log's ``importance_<attribute>``), ``low``, ``high`` (95% paired bootstrap: ``_ci_low``,
-        ``_ci_high``), ``n`` (pairs with both variants scored: ``_n``), ``source``.
+        Columns ``attribute``, ``importance`` (score(full) - score(without attribute), paired, over
+        the pairs whose persona has the attribute; the log's ``importance[<attribute>]``), ``low``,
+        ``high`` (95% paired bootstrap: ``_ci_low``, ``_ci_high``), ``n`` (pairs with both
+        variants scored: ``_n``), ``source``.
     """
-    values = run.metric_values(CRITIC)
-    from_log = bool(_importance_attributes(values))
-    if not from_log:
-        frame = run.samples
-        column = score_column(frame, CRITIC)
-        pairs: dict[str, dict[str, float]] = defaultdict(dict)
-        if column is not None and "variant" in frame.columns:
-            for pair_id, variant, value in zip(frame["pair_id"], frame["variant"], frame[column], strict=True):
-                if not pd.isna(value):
-                    pairs[str(pair_id)][str(variant)] = float(value)
-        values = attribute_importance(pairs)
+    values = loo_values(run)
+    from_log = bool(_importance_attributes(run.metric_values(CRITIC)))
     rows = []
     for attribute in _importance_attributes(values):
-        estimate, low, high, n = (values[name] for name in interval_names(f"{IMPORTANCE_PREFIX}{attribute}"))
+        estimate, low, high, n = (values[name] for name in interval_names(importance_metric_name(attribute)))
         rows.append([attribute, estimate, low, high, n, source_label(from_log)])
     result = pd.DataFrame(rows, columns=["attribute", "importance", "low", "high", "n", "source"])
     return result.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def loo_values(run: Run) -> dict[str, float]:
+    """Return a leave-one-out run's numbers: ``full_persona``, ``all_hidden``, ``importance[<attr>]``.
+
+    Args:
+        run: A ``persona_loo`` run.
+
+    Returns:
+        The log's metrics when it has them, else the same numbers recomputed from its samples
+        (each with ``_ci_low``, ``_ci_high`` and ``_n``).
+    """
+    values = run.metric_values(CRITIC)
+    if _importance_attributes(values):
+        return values
+    frame = run.samples
+    pairs: dict[str, dict[str, float]] = defaultdict(dict)
+    if "variant" in frame.columns:
+        for pair_id, variant, value in zip(frame["pair_id"], frame["variant"], _critic_values(frame), strict=True):
+            pairs[str(pair_id)][str(variant)] = value
+    return leave_one_out(pairs, run_seed(run))
 
 
 @dataclass(frozen=True)
@@ -71,8 +102,8 @@ class GroupResults:
 
     Attributes:
         groups: One row per group: ``group``, ``mean``, ``low``, ``high``, ``n`` (the log's
-            ``<group>``, ``<group>_ci_low``, ``<group>_ci_high``, ``<group>_n``), ``in_disparity``
-            (n >= min_n), ``source``.
+            ``group[<group>]``, ``_ci_low``, ``_ci_high``, ``_n``: the group's estimate, its
+            cells weighted by size), ``in_disparity`` (n >= min_n), ``source``.
         disparity: ``gap`` (best minus worst eligible mean), ``gap_ci_low``, ``gap_ci_high``,
             ``gap_n``, ``ratio`` (worst over best), ``groups_below_min_n``, named as in the log.
         min_n: Minimum scored samples for a group to enter the disparity.
@@ -96,19 +127,22 @@ def group_results(run: Run) -> GroupResults:
     frame = run.samples
     names = [str(c).removeprefix(GROUP_PREFIX) for c in frame.columns if str(c).startswith(GROUP_PREFIX)]
     metrics = run.metric_values(CRITIC)
-    from_log = bool(metrics) and all(f"{name}{COUNT}" in metrics for name in names)
+    from_log = bool(metrics) and all(f"{group_metric_name(name)}{COUNT}" in metrics for name in names)
     if from_log:
         values = metrics
     else:
-        column = score_column(frame, CRITIC)
-        values = group_disparity(
-            {name: score_values(frame[frame[f"{GROUP_PREFIX}{name}"]], column) for name in names}, min_n
+        entries = (
+            list(zip(frame["groups"], frame["cell_size"], _critic_values(frame), strict=True))
+            if "cell_size" in frame.columns
+            else []
         )
+        cells, _ = cells_of(entries)
+        values = group_disparity(cells, names, min_n, run_seed(run))
     rows = []
     for name in names:
-        estimate, low, high, n = (values[key] for key in interval_names(name))
+        estimate, low, high, n = (values[key] for key in interval_names(group_metric_name(name)))
         rows.append([name, estimate, low, high, n, n >= min_n, source_label(from_log)])
-    disparity = {key: values.get(key, math.nan) for key in (*interval_names("gap"), "ratio", "groups_below_min_n")}
+    disparity = {key: values.get(key, math.nan) for key in (*interval_names(GAP), "ratio", "groups_below_min_n")}
     columns = ["group", "mean", "low", "high", "n", "in_disparity", "source"]
     return GroupResults(pd.DataFrame(rows, columns=columns), disparity, min_n)
 
@@ -198,15 +232,6 @@ def group_grid(run: Run, groups: Sequence[str]) -> GroupGrid | None:
     return GroupGrid(rows, columns, cells, row_attribute, column_attribute)
 
 
-def _pass_at_k(values: list[float], k: int) -> float:
-    total, correct = len(values), sum(1 for v in values if v >= 1.0)
-    if total < k:
-        return math.nan
-    if total - correct < k:
-        return 1.0
-    return 1.0 - math.prod(1.0 - k / i for i in range(total - correct + 1, total + 1))
-
-
 def pass_at_k_frame(run: Run) -> pd.DataFrame:
     """Return pass@k for k = 1..K of a pass@k run.
 
@@ -214,10 +239,10 @@ def pass_at_k_frame(run: Run) -> pd.DataFrame:
         run: A ``persona_pass_at_k`` run.
 
     Returns:
-        Columns ``k``, ``estimate``, ``stderr``, ``low``, ``high`` (95% bootstrap), ``n`` (samples
-        with at least k scored epochs), ``source``; from the log's ``pass_at_<k>`` metrics (with
-        ``_stderr``, ``_ci_low``, ``_ci_high``, ``_n``) when present, else recomputed with the same
-        unbiased estimator from the epochs present.
+        Columns ``k``, ``estimate``, ``stderr``, ``low``, ``high`` (95% interval), ``n`` (samples
+        with all K attempts scored, the same for every k), ``source``; from the log's
+        ``pass_at_<k>`` metrics (with ``_stderr``, ``_ci_low``, ``_ci_high``, ``_n``) when present,
+        else recomputed with the same estimator from the samples whose K attempts are all there.
     """
     k_max = int(run.task_args.get("k", run.completeness.epochs))
     columns = ["k", "estimate", "stderr", "low", "high", "n", "source"]
@@ -229,15 +254,14 @@ def pass_at_k_frame(run: Run) -> pd.DataFrame:
             estimate, low, high, n = (metrics[key] for key in interval_names(name))
             rows.append([k, estimate, metrics[f"{name}{STDERR}"], low, high, n, FROM_LOG])
         return pd.DataFrame(rows, columns=columns)
-    column = score_column(run.samples, CRITIC)
     by_sample: dict[str, list[float]] = defaultdict(list)
-    if column is not None:
-        for sample_id, value in zip(run.samples["sample_id"], run.samples[column], strict=True):
-            if not pd.isna(value):
-                by_sample[str(sample_id)].append(float(value))
+    if not run.samples.empty:
+        for sample_id, value in zip(run.samples["sample_id"], _critic_values(run.samples), strict=True):
+            by_sample[str(sample_id)].append(value)
+    curves = [pass_at_values(values, k_max) for values in by_sample.values()]
     for k in range(1, k_max + 1):
-        estimates = [e for e in (_pass_at_k(v, k) for v in by_sample.values()) if not math.isnan(e)]
-        stats = mean_stats(estimates)
+        estimates = [e for curve in curves if not math.isnan(e := curve[f"{PASS_AT_PREFIX}{k}"])]
+        stats = mean_stats(estimates, run_seed(run))
         rows.append([k, stats["mean"], stats["stderr"], stats["low"], stats["high"], stats["n"], FROM_SAMPLES])
     return pd.DataFrame(rows, columns=columns)
 
@@ -261,8 +285,8 @@ def mode_frame(run: Run) -> pd.DataFrame:
         (identification chance level, NaN for the critic), ``source``.
     """
     rows = []
-    for scorer in (CRITIC, IDENTIFICATION):
-        summary = score_summary(run, scorer)
+    for scorer, key in ((CRITIC, PERSONALIZATION), (IDENTIFICATION, None)):
+        summary = score_summary(run, scorer, key)
         if not summary:
             continue
         chance = _chance_level(run) if scorer == IDENTIFICATION else math.nan
@@ -276,3 +300,113 @@ def mode_frame(run: Run) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=["mode", "scorer", "mean", "stderr", "low", "high", "n", "chance", "source"])
+
+
+PREFERENCE = "preference_accuracy"
+PREFERENCE_COLUMNS = ["measure", "group", "estimate", "low", "high", "n", "mode", "source"]
+
+
+def _preference_metrics_from_samples(frame: pd.DataFrame, seed: int) -> dict[str, float]:
+    """Recompute the ``persona_preference`` metrics from the samples, epochs averaged as inspect reduces them."""
+    correct, failure = (score_column(frame, PREFERENCE, key) for key in ("correct", "format_failure"))
+    if correct is None or failure is None:
+        return {}
+    scored = frame[frame[correct].notna()]
+    reduced = scored.groupby("sample_id", sort=False).agg(
+        pair_id=("pair_id", "first"),
+        order=("order", "first"),
+        group=("attribute_group", "first"),
+        correct=(correct, "mean"),
+        failure=(failure, "mean"),
+    )
+    metrics = mean_with_interval("accuracy", list(reduced["correct"]), seed)
+    metrics["format_failure_rate"] = float(reduced["failure"].mean()) if len(reduced) else math.nan
+    orders = zip(reduced["pair_id"], reduced["order"], reduced["correct"], reduced["failure"], strict=True)
+    consistency = consistency_values((str(p), str(o), float(c), float(f)) for p, o, c, f in orders)
+    metrics.update(mean_with_interval("order_consistency", consistency, seed))
+    for group, members in reduced.groupby("group"):
+        metrics.update(mean_with_interval(f"attribute:{group}", list(members["correct"]), seed))
+    return metrics
+
+
+def preference_frame(run: Run) -> pd.DataFrame:
+    """Return the scores of a ``persona_preference`` run: accuracy overall and by separating attribute.
+
+    Args:
+        run: A ``persona_preference`` run.
+
+    Returns:
+        Columns ``measure`` (``accuracy``, ``order_consistency``, ``format_failure_rate``), ``group``
+        (``all``, or the attribute group of the log's ``attribute:<group>`` metrics, alphabetical),
+        ``estimate``, ``low``, ``high`` (the log's 95% interval; none for the format-failure share),
+        ``n`` (samples; pairs for consistency), ``mode``, ``source``. From the log's metrics when
+        present, else recomputed from the samples with the metrics' own functions and the task's
+        seed (a format failure counts as wrong).
+    """
+    metrics = run.metric_values(PREFERENCE) if PREFERENCE in set(run.metrics.get("score", [])) else {}
+    from_log = "accuracy" in metrics
+    if not from_log:
+        metrics = _preference_metrics_from_samples(run.samples, int(run.task_args.get("seed", 0)))
+    rows = [
+        [measure, "all", *(metrics.get(name, math.nan) for name in interval_names(measure))]
+        for measure in ("accuracy", "order_consistency")
+    ]
+    failures = metrics.get("format_failure_rate", math.nan)
+    rows.append(["format_failure_rate", "all", failures, math.nan, math.nan, metrics.get(f"accuracy{COUNT}", math.nan)])
+    groups = sorted(
+        name.removeprefix("attribute:").removesuffix(COUNT)
+        for name in metrics
+        if name.startswith("attribute:") and name.endswith(COUNT)
+    )
+    rows += [["accuracy", group, *(metrics[name] for name in interval_names(f"attribute:{group}"))] for group in groups]
+    mode = str(run.task_args.get("mode", "persona"))
+    return pd.DataFrame([[*row, mode, source_label(from_log)] for row in rows], columns=PREFERENCE_COLUMNS)
+
+
+GROUP_COLUMNS = ["measure", "answer", "cell", "estimate", "low", "high", "n", "source"]
+"""Columns of :func:`persona_group_frame`."""
+
+
+def persona_group_frame(run: Run) -> pd.DataFrame:
+    """Return the scores of a ``persona_group`` run: the group answer's, the individual answers', the price.
+
+    Args:
+        run: A ``persona_group`` run.
+
+    Returns:
+        Columns ``measure`` (``satisfaction``, ``worst_off``, ``all_served``), ``answer`` (``group``;
+        with ``compare_individual`` also ``individual`` and ``price``, individual minus group, paired
+        over groups), ``cell`` (``all``, or a group of the ``groups`` file, members of that group only),
+        ``estimate``, ``low``, ``high`` (95% bootstrap), ``n`` (groups; members for cells), ``source``.
+        From the log's metrics when present, else recomputed from the samples with the task's seed
+        (cells need the log's metrics: they are computed from the members' verdicts in the scores).
+    """
+    names = group_outcome_names()
+    metrics = run.metric_values(GROUP_SCORER) if GROUP_SCORER in set(run.metrics.get("score", [])) else {}
+    from_log = bool(metrics)
+    if not from_log:
+        seed = run_seed(run)
+        for name in set(names.values()):
+            values = score_values(run.samples, score_column(run.samples, GROUP_SCORER, name))
+            if values:
+                metrics.update(mean_with_interval(name, values, seed))
+    rows = [
+        [measure, answer, "all", *(metrics[key] for key in interval_names(name))]
+        for (measure, answer), name in names.items()
+        if f"{name}{COUNT}" in metrics
+    ]
+    cells = sorted(
+        key.split(CELL_SEPARATOR, 1)[1].removesuffix(COUNT)
+        for key in metrics
+        if key.startswith(f"satisfaction{CELL_SEPARATOR}") and key.endswith(COUNT)
+    )
+    for cell in cells:
+        for answer, prefix in (
+            ("group", "satisfaction"),
+            ("individual", "individual_satisfaction"),
+            ("price", "price"),
+        ):
+            name = f"{prefix}{CELL_SEPARATOR}{cell}"
+            if f"{name}{COUNT}" in metrics:
+                rows.append(["satisfaction", answer, cell, *(metrics[key] for key in interval_names(name))])
+    return pd.DataFrame([[*row, source_label(from_log)] for row in rows], columns=GROUP_COLUMNS)

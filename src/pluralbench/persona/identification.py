@@ -8,25 +8,47 @@ signal does not depend on the judge's taste.
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric, scorer, stderr
 from inspect_ai.solver import TaskState
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from pluralbench._fence import new_nonce, strip_markers, untrusted_notice
+from pluralbench._fence import fence, new_nonce, untrusted_notice
 from pluralbench._metrics import mean_ci
-from pluralbench.persona.prompts import CANDIDATE, IDENTIFY_PERSON
-from pluralbench.persona.types import PersonaSampleMeta
+from pluralbench.persona.metrics import self_graded
+from pluralbench.persona.prompts import ANSWER_LABEL, CANDIDATE_LABEL, IDENTIFY_PERSON
+from pluralbench.persona.scorers import unanswered, unanswered_score
+from pluralbench.persona.types import FORMAT_FAILURE, PersonaSampleMeta
 
 from .judging import ask_for_verdict, role_model
 
 
 class IdentificationVerdict(BaseModel):
-    """Structured reply of the identification judge."""
+    """Structured reply of the identification judge (strict JSON types; bounded per ``k`` below)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=True)
 
     reasoning: str = ""
-    person: int
+    person: int = Field(ge=1)
+
+
+@functools.cache
+def identification_verdict_model(k: int) -> type[IdentificationVerdict]:
+    """Return the identification reply schema for ``k`` candidates: ``person`` from 1 to ``k``.
+
+    The bounds are part of the JSON schema sent as ``response_schema``, and a reply outside
+    them fails validation, so it gets the repair request.
+
+    Args:
+        k: Number of candidate personas shown.
+
+    Returns:
+        A subclass of :class:`IdentificationVerdict` whose ``person`` is bounded by ``k``.
+    """
+    person: Any = (int, Field(ge=1, le=k, description=f"The number of the person, 1 to {k}."))
+    return create_model(f"IdentificationVerdict{k}", __base__=IdentificationVerdict, person=person)
 
 
 @metric
@@ -46,7 +68,7 @@ def chance_level() -> Metric:
     return compute
 
 
-@scorer(metrics=[mean_ci(), stderr(), chance_level()])
+@scorer(metrics=[mean_ci(), stderr(), chance_level(), self_graded()])
 def persona_identification() -> Scorer:
     """Score 1 when the judge picks the true persona among the candidates in the sample metadata.
 
@@ -59,22 +81,16 @@ def persona_identification() -> Scorer:
         answer = meta.answer
         candidates = meta.identify_candidates or []
         k = len(candidates)
-        if not answer:
-            return Score.unscored(reason=meta.answer_problem or "no answer to identify")
+        failure = unanswered(meta)
+        if failure is not None or answer is None:  # no answer: not identified (0), or unscored on context overflow
+            return unanswered_score(failure or FORMAT_FAILURE, meta, key=None)
         nonce = new_nonce()
-        blocks = "\n\n".join(
-            CANDIDATE.format(number=i, nonce=nonce, persona=strip_markers(text, nonce))
-            for i, text in enumerate(candidates, 1)
-        )
+        blocks = "\n\n".join(fence(f"{CANDIDATE_LABEL} {i}", text, nonce) for i, text in enumerate(candidates, 1))
         prompt = IDENTIFY_PERSON.format(
-            k=k,
-            nonce=nonce,
-            notice=untrusted_notice(nonce),
-            answer=strip_markers(answer, nonce),
-            candidates=blocks,
+            k=k, notice=untrusted_notice(nonce), answer=fence(ANSWER_LABEL, answer, nonce), candidates=blocks
         )
         judge, self_graded = role_model("judge")
-        reply = await ask_for_verdict(judge, prompt, IdentificationVerdict, "identification")
+        reply = await ask_for_verdict(judge, prompt, identification_verdict_model(k), "identification")
         metadata = {
             "judge_model": str(judge),
             "self_graded": self_graded,
@@ -83,10 +99,8 @@ def persona_identification() -> Scorer:
             "verdict_replies": reply.replies,
         }
         if reply.verdict is None:
-            return Score.unscored(reason=reply.problem, metadata=metadata)
+            return reply.unscored(metadata=metadata)
         chosen = reply.verdict.person
-        if not 1 <= chosen <= k:
-            return Score.unscored(reason=f"judge named person {chosen}, not one of 1..{k}", metadata=metadata)
         correct = chosen == meta.identify_answer
         return Score(
             value=1.0 if correct else 0.0,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pluralbench._errors import InputError
 from pluralbench._files import describe_validation_error, read_json_file
 from pluralbench.personas import NUMERIC_ATTRIBUTES, PERSONA_ATTRIBUTES, Persona
+from pluralbench.personas._persona_bench import to_our_attribute
 
 
 class AttributesFile(BaseModel):
@@ -28,6 +29,12 @@ class GroupCondition(BaseModel):
     attribute: str
     values: list[str | int] | None = None
     range: tuple[float, float] | None = None
+
+    @field_validator("attribute")
+    @classmethod
+    def _our_name(cls, name: str) -> str:
+        """Map persona-bench's spaced names (``"marital status"``) to ours; unknown names are checked later."""
+        return to_our_attribute(name) or name
 
     @model_validator(mode="after")
     def _one_kind(self) -> GroupCondition:
@@ -116,7 +123,7 @@ def parse_loo_attributes(option: str | list[str]) -> tuple[str, ...]:
         The attribute names, in order, without repeats.
 
     Raises:
-        InputError: For an unreadable or malformed file, an empty list, or an unknown attribute.
+        InputError: For an unreadable or malformed file, an empty list or name, or an unknown attribute.
     """
     if isinstance(option, str) and option.endswith(".json"):
         try:
@@ -125,11 +132,13 @@ def parse_loo_attributes(option: str | list[str]) -> tuple[str, ...]:
             raise InputError(f"attributes file {option}: {describe_validation_error(error)}") from error
         where = f"attributes file {option}"
     else:
-        names = option.split(",") if isinstance(option, str) else [str(name) for name in option]
-        names = [name.strip() for name in names if name.strip()]
+        names = [name.strip() for name in (option.split(",") if isinstance(option, str) else option)]
         where = f"option attributes={option!r}"
+        if "" in names:
+            raise InputError(f"{where}: an attribute name is empty")
     if not names:
         raise InputError(f"{where}: no attributes given")
+    names = [to_our_attribute(name) or name for name in names]  # persona-bench's spaced names
     _check_attribute_names(names, where)
     return tuple(dict.fromkeys(names))
 

@@ -10,83 +10,107 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from inspect_ai import Epochs, Task, task
 from inspect_ai.dataset import MemoryDataset
+from inspect_ai.log import HeadlineMetric
 from inspect_ai.model import GenerateConfig
-from inspect_ai.scorer import Metric, Scorer, grouped, mean, stderr
+from inspect_ai.scorer import Metric, Scorer
 
 from pluralbench._errors import InputError
 from pluralbench._files import bundled_path
-from pluralbench._metrics import mean_ci
+from pluralbench._metrics import format_failure_rate, mean_ci, with_metrics
+from pluralbench._options import COUNT, NON_NEGATIVE, SEED, Option, validate_options
+from pluralbench._structured import StructuredMode, structured_setup
 from pluralbench.model import default_task_model
-from pluralbench.persona.data import Question, load_personas, load_questions, pair_personas_with_questions
-from pluralbench.persona.dataset import persona_dataset
+from pluralbench.persona.data import SYNTHETIC_PERSONAS_OPTION, Question, pair_personas_with_questions
+from pluralbench.persona.dataset import draw_group_pairs, persona_dataset, shown_attributes
 from pluralbench.persona.identification import persona_identification
-from pluralbench.persona.metrics import group_disparity_metric, loo_importance, mean_and_pass_at, pass_at_keys
-from pluralbench.persona.options import Group, parse_groups, parse_loo_attributes
-from pluralbench.persona.prism import load_prism_questions
-from pluralbench.persona.scorers import personalization_critic
-from pluralbench.persona.solvers import GENERATE_MODES, GenerateMode, persona_answer
+from pluralbench.persona.metrics import (
+    FULL_PERSONA,
+    GAP,
+    PERSONALIZATION,
+    grading_outcomes,
+    group_disparity_metric,
+    loo_importance,
+    pass_at_attempts,
+    pass_at_keys,
+    persona_attempts,
+)
+from pluralbench.persona.options import parse_groups, parse_loo_attributes
+from pluralbench.persona.scorers import critic_metrics, personalization_critic
+from pluralbench.persona.solvers import GenerateMode, persona_answer, warn_unbound_roles
+from pluralbench.persona.sources import PRISM_FILTER_OPTION, load_pools
+from pluralbench.persona.sources import PRISM_OPTION as PRISM_OPTION  # re-exported: group/tasks.py reads it
 from pluralbench.personas import Persona
 
-TASK_VERSION = 2
+TASK_VERSION = 3
 """Version of the scores this family's tasks log; CHANGELOG.md says what each version changed."""
 
 logger = logging.getLogger(__name__)
 
-PRISM_OPTION = "prism"
 DEFAULT_LOO_ATTRIBUTES = "age,sex,race,education,income,religion,ideology,political_views"
 DEFAULT_GROUPS = "groups_sex_by_age.json"
 
 
-def _check_common(mode: str, debate_rounds: int, identify_k: int = 0) -> None:
-    if mode not in GENERATE_MODES:
-        raise InputError(f"option mode={mode!r}: must be one of {', '.join(GENERATE_MODES)}")
-    if debate_rounds < 0:
-        raise InputError(f"option debate_rounds={debate_rounds}: must be 0 or more")
-    if identify_k == 1 or identify_k < 0:
-        raise InputError(f"option identify_k={identify_k}: must be 0 (off) or at least 2")
-
-
-def _questions(questions: str | None) -> list[Question]:
-    """Load the question option: a JSONL file, ``prism`` (the public PRISM dataset), or bundled."""
-    if questions != PRISM_OPTION:
-        return load_questions(questions)
-    selection = load_prism_questions()
-    logger.warning(f"PRISM: kept {len(selection.questions)} questions; excluded {dict(selection.excluded)}")
-    return selection.questions
+PERSONAS = Option(
+    allowed=f"a persona file path (ours or persona-bench's layout) or '{SYNTHETIC_PERSONAS_OPTION}[:train|test]'"
+)
+QUESTIONS = Option(allowed=f"a question JSONL file path, '{PRISM_OPTION}' or '{PRISM_FILTER_OPTION}'")
+COMMON_OPTIONS = {
+    "seed": SEED,
+    "debate_rounds": NON_NEGATIVE,
+    "personas": PERSONAS,
+    "questions": QUESTIONS,
+    "contested_only": Option(allowed="true or false"),
+}
+"""Bounds of the options the PERSONA tasks share (types come from each task's annotations)."""
 
 
 def _load(
-    personas: str | None, questions: str | None, n: int, seed: int
-) -> tuple[list[Persona], list[tuple[Persona, Question]]]:
-    pool = load_personas(personas)
-    pairs = pair_personas_with_questions(pool, _questions(questions), n, seed)
-    return pool, pairs
+    personas: str | None, questions: str | None, n: int, seed: int, contested_only: bool
+) -> tuple[list[Persona], list[tuple[Persona, Question]], dict[str, Any]]:
+    pool, asked, metadata = load_pools(personas, questions, contested_only)
+    pairs = pair_personas_with_questions(pool, asked, n, seed)
+    return pool, pairs, metadata
+
+
+def _roles(debate_rounds: int, identify_k: int = 0) -> tuple[str, ...]:
+    """Return the model roles the task's scorers resolve."""
+    return ("critic", "judge") if debate_rounds or identify_k else ("critic",)
 
 
 def _persona_task(
     dataset: MemoryDataset,
     mode: str,
     scorers: list[Scorer],
+    *,
+    roles: tuple[str, ...],
+    headline: str,
     metrics: list[Metric | dict[str, list[Metric]]] | dict[str, list[Metric]] | None = None,
     epochs: Epochs | None = None,
     config: GenerateConfig | None = None,
+    metadata: dict[str, Any] | None = None,
+    structured: StructuredMode = "auto",
 ) -> Task:
     return Task(
         dataset=dataset,
-        solver=persona_answer(mode),  # type: ignore[arg-type]
+        setup=structured_setup(structured),
+        solver=[warn_unbound_roles(roles), persona_answer(mode)],  # type: ignore[arg-type]
         scorer=scorers,
         metrics=metrics,
-        epochs=epochs,
+        epochs=epochs or Epochs(1, persona_attempts()),  # every attempt's outcome reaches the metrics
         config=config or GenerateConfig(),
         model=default_task_model(),
         version=TASK_VERSION,
+        headline_metric=HeadlineMetric(scorer="personalization_critic", metric=headline),
+        metadata=metadata,
     )
 
 
 @task
+@validate_options(**COMMON_OPTIONS, n=COUNT, identify_k=NON_NEGATIVE)
 def persona(
     mode: GenerateMode = "output_only",
     n: int = 100,
@@ -94,7 +118,9 @@ def persona(
     personas: str | None = None,
     questions: str | None = None,
     debate_rounds: int = 0,
+    contested_only: bool = False,
     identify_k: int = 0,
+    structured: StructuredMode = "auto",
 ) -> Task:
     """PERSONA main evaluation: does the model personalize its answers in a way a critic accepts?
 
@@ -103,27 +129,51 @@ def persona(
             ``demographic_summary``.
         n: Number of (persona, question) pairs, drawn at random with ``seed``.
         seed: Seed of pairing and identification distractors.
-        personas: Persona JSONL file (default: the 2,000 bundled census-grounded personas).
-        questions: Question JSONL file, ``prism`` for the public PRISM prompts (needs network on
-            first use), or omitted for the bundled value-laden questions.
+        personas: Persona file (default: the 2,000 bundled census-grounded personas), in our
+            layout or persona-bench's (spaced attribute names, no id: ids ``pb-000001``... by
+            row), or ``synthetic-personas`` / ``synthetic-personas:test`` for persona-bench's
+            personas on the hub (needs network on first use).
+        questions: Question JSONL file (``question_id`` optional on every line; an optional
+            ``requires`` premise), ``prism`` for the public PRISM prompts, ``prism-filter`` for
+            persona-bench's prompts (both need network on first use), or omitted for the bundled
+            value-laden questions. Pairs whose persona does not fit the question's premise are
+            never drawn; the task metadata counts them (``premises``).
         debate_rounds: 0 for a single critic call; R >= 1 for R rounds of two-critic debate plus a judge.
+        contested_only: Keep only the questions the model active at task load (the evaluated
+            model) judges contested; the exclusions are in the task metadata (``question_source``).
         identify_k: When >= 2, also ask the judge to pick the true persona among k candidates.
+        structured: How JSON verdicts are asked for: ``auto`` (the schema where the provider
+            takes it, else a fallback after the first refusal), ``schema``, ``json_object`` or ``prompt``.
 
     Returns:
         The task.
     """
-    _check_common(mode, debate_rounds, identify_k)
-    pool, pairs = _load(personas, questions, n, seed)
+    if identify_k == 1:
+        raise InputError(f"option identify_k={identify_k}: must be 0 (off) or at least 2")
+    pool, pairs, metadata = _load(personas, questions, n, seed, contested_only)
     if identify_k > len(pool):
         raise InputError(f"option identify_k={identify_k}: only {len(pool)} personas to draw candidates from")
     dataset = persona_dataset(pairs, name=f"persona-{mode}", persona_pool=pool, identify_k=identify_k, seed=seed)
-    scorers = [personalization_critic(debate_rounds)]
+    scorers = [with_metrics(personalization_critic(debate_rounds), critic_metrics(seed))]
     if identify_k:
         scorers.append(persona_identification())
-    return _persona_task(dataset, mode, scorers)
+    return _persona_task(
+        dataset,
+        mode,
+        scorers,
+        roles=_roles(debate_rounds, identify_k),
+        headline=PERSONALIZATION,
+        metadata=metadata,
+        structured=structured,
+    )
 
 
 @task
+@validate_options(
+    **COMMON_OPTIONS,
+    n=COUNT,
+    attributes=Option(allowed="attribute names (comma-separated or a list) or a JSON file path"),
+)
 def persona_loo(
     attributes: str | list[str] = DEFAULT_LOO_ATTRIBUTES,
     mode: GenerateMode = "output_only",
@@ -132,60 +182,64 @@ def persona_loo(
     personas: str | None = None,
     questions: str | None = None,
     debate_rounds: int = 0,
+    contested_only: bool = False,
+    structured: StructuredMode = "auto",
 ) -> Task:
     """Leave-one-out: how much does each attribute contribute to personalization?
 
-    Each pair is answered once with the full persona and once per attribute with that attribute
-    hidden from the answering model; the critic always sees the full persona. Importance =
-    score(full) - score(without attribute), paired, with a paired bootstrap 95% interval.
+    Each pair is answered once with the full persona, once per listed attribute its persona has
+    with that attribute hidden from the answering model, and once with all of them hidden (the
+    ``all_hidden`` baseline); the critic always sees the full persona. Logged: ``full_persona``
+    (the headline: the score with the full persona), ``all_hidden``, and for each attribute
+    ``importance[<attribute>]`` = score(full) - score(without attribute) over the pairs whose
+    persona has it, paired, with a paired bootstrap 95% interval and ``_n`` (those pairs).
 
     Args:
         attributes: Comma-separated attribute names, or a JSON file ``{"attributes": [...]}``.
         mode: Generate mode (see ``persona``).
-        n: Number of (persona, question) pairs; each yields ``1 + len(attributes)`` samples.
+        n: Number of (persona, question) pairs; each yields up to ``2 + len(attributes)`` samples.
         seed: Seed of pairing.
         personas: Persona JSONL file (default: bundled).
         questions: Question JSONL file, ``prism``, or omitted for the bundled questions.
         debate_rounds: Critic debate rounds (see ``persona``).
+        contested_only: Keep only the questions a model judges contested (see ``persona``).
+        structured: How JSON verdicts are asked for: ``auto`` (the schema where the provider
+            takes it, else a fallback after the first refusal), ``schema``, ``json_object`` or ``prompt``.
 
     Returns:
         The task.
     """
     names = parse_loo_attributes(attributes)
-    _check_common(mode, debate_rounds)
-    pool, pairs = _load(personas, questions, n, seed)
+    pool, pairs, metadata = _load(personas, questions, n, seed, contested_only)
     dataset = persona_dataset(
         pairs, name=f"persona-loo-{mode}", persona_pool=pool, identify_k=0, seed=seed, loo_attributes=names
     )
-    metrics: list[Metric | dict[str, list[Metric]]] = [
-        mean_ci(),
-        stderr(),
-        grouped(mean(), "variant", all=False),
-        loo_importance(),
-    ]
-    return _persona_task(dataset, mode, [personalization_critic(debate_rounds)], metrics=metrics)
+    _warn_missing_attributes(pairs, names)
+    metrics: list[Metric | dict[str, list[Metric]]] = [loo_importance(seed), format_failure_rate(), grading_outcomes()]
+    return _persona_task(
+        dataset,
+        mode,
+        [personalization_critic(debate_rounds)],
+        roles=_roles(debate_rounds),
+        headline=FULL_PERSONA,
+        metrics=metrics,
+        metadata=metadata,
+        structured=structured,
+    )
 
 
-def _group_pairs(
-    pool: list[Persona], groups: list[Group], questions: list[Question], n_per_group: int, seed: int
-) -> tuple[list[tuple[Persona, Question]], dict[str, list[str]]]:
-    membership = {p.persona_id: [g.name for g in groups if g.matches(p)] for p in pool}
-    pairs = []
-    seen: set[tuple[str, str]] = set()
-    for index, group in enumerate(groups):
-        members = [p for p in pool if group.name in membership[p.persona_id]]
-        if not members:
-            raise InputError(f"group '{group.name}' matches no persona")
-        count = min(n_per_group, len(members) * len(questions))
-        for persona_, question in pair_personas_with_questions(members, questions, count, seed + index):
-            key = (persona_.persona_id, question.question_id)
-            if key not in seen:
-                seen.add(key)
-                pairs.append((persona_, question))
-    return pairs, membership
+def _warn_missing_attributes(pairs: list[tuple[Persona, Question]], attributes: tuple[str, ...]) -> None:
+    """Warn about listed attributes that no drawn persona has (their importance cannot be computed)."""
+    shown = {name for persona_, _ in pairs for name in shown_attributes(persona_, attributes)}
+    missing = [name for name in attributes if name not in shown]
+    if missing:
+        logger.warning(
+            f"persona_loo: no drawn persona has {', '.join(missing)}: no variant hides it, its importance is NaN"
+        )
 
 
 @task
+@validate_options(**COMMON_OPTIONS, groups=Option(allowed="a groups JSON file path"), n_per_group=COUNT, min_n=COUNT)
 def persona_intersectionality(
     groups: str | None = None,
     n_per_group: int = 20,
@@ -195,6 +249,8 @@ def persona_intersectionality(
     personas: str | None = None,
     questions: str | None = None,
     debate_rounds: int = 0,
+    contested_only: bool = False,
+    structured: StructuredMode = "auto",
 ) -> Task:
     """Intersectionality: for whom does personalization fail? Per-group scores and disparity.
 
@@ -203,23 +259,26 @@ def persona_intersectionality(
             ``{"groups": [{"name": ..., "conditions": [{"attribute": "age", "range": [18, 34]},
             {"attribute": "sex", "values": ["Female"]}]}]}``; the original benchmark's list of
             ``{"attributes": [{"attribute", "values"}]}`` is accepted too.
-        n_per_group: Pairs drawn for each group (a persona in several groups counts in each).
+        n_per_group: Pairs wanted per group. Pairs are drawn once from the union of the groups,
+            stratified by cell (personas in exactly the same groups), and each counts in every
+            group its persona is in; each group's estimate weights its cells by their share of
+            the group's personas (see :func:`pluralbench.persona.metrics.group_disparity`).
         min_n: Groups with fewer scored samples are reported but left out of the disparity.
         mode: Generate mode (see ``persona``).
         seed: Seed of pairing.
         personas: Persona JSONL file (default: bundled).
         questions: Question JSONL file, ``prism``, or omitted for the bundled questions.
         debate_rounds: Critic debate rounds (see ``persona``).
+        contested_only: Keep only the questions a model judges contested (see ``persona``).
+        structured: How JSON verdicts are asked for: ``auto`` (the schema where the provider
+            takes it, else a fallback after the first refusal), ``schema``, ``json_object`` or ``prompt``.
 
     Returns:
         The task.
     """
-    _check_common(mode, debate_rounds)
-    if n_per_group < 1 or min_n < 1:
-        raise InputError(f"options n_per_group={n_per_group}, min_n={min_n}: must be at least 1")
     parsed = parse_groups(groups or bundled_path(DEFAULT_GROUPS))
-    pool = load_personas(personas)
-    pairs, membership = _group_pairs(pool, parsed, _questions(questions), n_per_group, seed)
+    pool, asked, metadata = load_pools(personas, questions, contested_only)
+    pairs, membership, cell_sizes = draw_group_pairs(pool, parsed, asked, n_per_group, seed)
     dataset = persona_dataset(
         pairs,
         name=f"persona-intersectionality-{Path(str(groups or DEFAULT_GROUPS)).stem}",
@@ -227,16 +286,27 @@ def persona_intersectionality(
         identify_k=0,
         seed=seed,
         groups_of=membership,
+        cell_sizes=cell_sizes,
     )
     metrics: list[Metric | dict[str, list[Metric]]] = [
-        mean_ci(),
-        stderr(),
-        group_disparity_metric(min_n),
+        group_disparity_metric(min_n, seed),
+        format_failure_rate(),
+        grading_outcomes(),
     ]
-    return _persona_task(dataset, mode, [personalization_critic(debate_rounds)], metrics=metrics)
+    return _persona_task(
+        dataset,
+        mode,
+        [personalization_critic(debate_rounds)],
+        roles=_roles(debate_rounds),
+        headline=GAP,
+        metrics=metrics,
+        metadata=metadata,
+        structured=structured,
+    )
 
 
 @task
+@validate_options(**COMMON_OPTIONS, n=COUNT, k=COUNT, temperature=Option(ge=0))
 def persona_pass_at_k(
     k: int = 5,
     temperature: float = 1.0,
@@ -246,12 +316,16 @@ def persona_pass_at_k(
     personas: str | None = None,
     questions: str | None = None,
     debate_rounds: int = 0,
+    contested_only: bool = False,
+    structured: StructuredMode = "auto",
 ) -> Task:
     """pass@k: how many independent attempts does the model need to satisfy the critic?
 
     Each sample runs as ``k`` inspect epochs (fresh context each); the critic judges each
-    attempt against the real question; one epoch reducer gives each sample's mean and pass@1..pass@k
-    (unbiased estimator), logged as ``mean`` and ``pass_at_<j>``, each with its interval, n and stderr.
+    attempt against the real question; one epoch reducer gives each sample's pass@1..pass@k
+    (unbiased estimator), logged as ``pass_at_<j>``, each with its interval, stderr and ``_n``.
+    A format failure is a failed attempt; a sample with an unscored attempt (unreadable verdict,
+    context overflow) leaves every pass@j, so all points of the curve are over the same samples.
 
     Args:
         k: Attempts per sample (>= 1).
@@ -262,21 +336,29 @@ def persona_pass_at_k(
         personas: Persona JSONL file (default: bundled).
         questions: Question JSONL file, ``prism``, or omitted for the bundled questions.
         debate_rounds: Critic debate rounds (see ``persona``).
+        contested_only: Keep only the questions a model judges contested (see ``persona``).
+        structured: How JSON verdicts are asked for: ``auto`` (the schema where the provider
+            takes it, else a fallback after the first refusal), ``schema``, ``json_object`` or ``prompt``.
 
     Returns:
         The task.
     """
-    if k < 1:
-        raise InputError(f"option k={k}: must be at least 1")
-    _check_common(mode, debate_rounds)
-    pool, pairs = _load(personas, questions, n, seed)
+    pool, pairs, metadata = _load(personas, questions, n, seed, contested_only)
     dataset = persona_dataset(pairs, name=f"persona-pass-at-{k}", persona_pool=pool, identify_k=0, seed=seed)
-    metrics: list[Metric | dict[str, list[Metric]]] = [mean_ci(key, with_stderr=True) for key in pass_at_keys(k)]
+    metrics: list[Metric | dict[str, list[Metric]]] = [
+        *(mean_ci(key, with_stderr=True, seed=seed) for key in pass_at_keys(k)),
+        format_failure_rate(),
+        grading_outcomes(),
+    ]
     return _persona_task(
         dataset,
         mode,
         [personalization_critic(debate_rounds)],
+        roles=_roles(debate_rounds),
+        headline=pass_at_keys(k)[-1],
         metrics=metrics,
-        epochs=Epochs(k, mean_and_pass_at(k)),
+        epochs=Epochs(k, pass_at_attempts(k)),
         config=GenerateConfig(temperature=temperature),
+        metadata=metadata,
+        structured=structured,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 
 class Persona(BaseModel):
@@ -13,12 +13,14 @@ class Persona(BaseModel):
 
     Every attribute except ``persona_id`` may be absent: leave-one-out variants remove
     attributes, and user files may describe people more sparsely than the bundled ones.
+    Numbers are strict integers: ``"age": true``, ``"age": "29"`` or ``"age": 29.5`` is
+    rejected rather than rendered as ``Age: 1``.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     persona_id: str = Field(min_length=1)
-    age: int | None = Field(default=None, ge=0, le=120)
+    age: StrictInt | None = Field(default=None, ge=0, le=120)
     sex: str | None = None
     race: str | None = None
     ancestry: str | None = None
@@ -30,7 +32,7 @@ class Persona(BaseModel):
     industry_category: str | None = None
     occupation_category: str | None = None
     detailed_job_description: str | None = None
-    income: int | None = Field(default=None, ge=0)
+    income: StrictInt | None = Field(default=None, ge=0)
     marital_status: str | None = None
     household_type: str | None = None
     family_presence_and_age: str | None = None
@@ -43,7 +45,8 @@ class Persona(BaseModel):
     hearing_difficulty: str | None = None
     health_insurance: str | None = None
     fertility: str | None = None
-    big_five_scores: dict[str, int] | None = None
+    big_five_scores: dict[str, StrictInt] | str | None = None
+    """Percentiles by trait; free text (e.g. persona-bench's ``"Openness: High, ..."``) when it has no numbers."""
     defining_quirks: str | None = None
     mannerisms: str | None = None
     personal_time: str | None = None
@@ -129,7 +132,9 @@ def render_attributes(values: Mapping[str, Any]) -> str:
         value = values.get(name)
         if value is None:
             continue
-        if name == "big_five_scores":
+        if name == "big_five_scores" and isinstance(value, str):
+            label, text = "Big Five traits", value.strip()
+        elif name == "big_five_scores":
             text = ", ".join(f"{trait} {score}" for trait, score in value.items())
         elif name == "income":
             text = f"${value:,} per year"

@@ -7,16 +7,19 @@ from collections import Counter, defaultdict
 
 import pandas as pd
 
-from pluralbench._metrics import interval_names
+from pluralbench._metrics import FORMAT_FAILURE, FORMAT_FAILURE_RATE, interval_names
+from pluralbench._run_end import DIAGNOSTICS
 from pluralbench.analysis._runs import Run
-from pluralbench.analysis._scores import score_column, source_label
+from pluralbench.analysis._scores import run_seed, score_column, score_values, source_label
 from pluralbench.steerability.metrics import (
+    CORRECT,
+    FRAMEWORK_METRIC,
     Observation,
     accuracy_matrix,
-    original_steerability_score,
+    margin_result,
+    original_result,
     own_accuracies,
     persona_interval,
-    persona_margins,
 )
 
 STEERABILITY = "steerability_scorer"
@@ -24,9 +27,13 @@ ALL_FRAMEWORKS = "all"
 
 
 def _steerability_observations(run: Run) -> list[Observation]:
-    """Return one observation per scored sample, its epochs averaged (as inspect's mean reducer does)."""
+    """Return one observation per scored sample, its epochs averaged (as inspect's mean reducer does).
+
+    Reads ``score_steerability_scorer.correct`` (task version 3 on), or the single score column of
+    earlier logs.
+    """
     frame = run.samples
-    column = score_column(frame, STEERABILITY)
+    column = score_column(frame, STEERABILITY, CORRECT) or score_column(frame, STEERABILITY)
     if column is None or frame.empty:
         return []
     scored = frame[frame[column].notna()]
@@ -107,10 +114,10 @@ def steerability_frameworks(run: Run) -> pd.DataFrame:
         run: A ``steerability`` run.
 
     Returns:
-        Columns ``framework`` (``all`` last), ``balanced_accuracy`` (the log's
-        ``balanced_accuracy[_<framework>]`` when present), ``low``, ``high`` (95% bootstrap over
-        steered personas: the log's for ``all``, recomputed from the samples per framework),
-        ``personas``, ``source`` (of the estimate) and ``interval_source``.
+        Columns ``framework`` (``all`` last), ``balanced_accuracy`` (the log's ``balanced_accuracy``
+        or ``balanced_accuracy_framework_<framework>`` when present), ``low``, ``high`` (95%
+        interval over steered personas: the log's for ``all``, recomputed from the samples with the
+        run's seed per framework), ``personas``, ``source`` (of the estimate) and ``interval_source``.
     """
     matrix = accuracy_matrix(_steerability_observations(run))
     own = own_accuracies(matrix)
@@ -119,11 +126,12 @@ def steerability_frameworks(run: Run) -> pd.DataFrame:
     for persona, value in own.items():
         by_framework[info[persona][0]].append(value)
     metrics = run.metric_values(STEERABILITY)
+    seed = run_seed(run)
     rows = []
     for framework in [*sorted(by_framework), ALL_FRAMEWORKS]:
         values = list(own.values()) if framework == ALL_FRAMEWORKS else by_framework[framework]
-        key = "balanced_accuracy" if framework == ALL_FRAMEWORKS else f"balanced_accuracy_{framework}"
-        low, high = persona_interval(values)
+        key = "balanced_accuracy" if framework == ALL_FRAMEWORKS else FRAMEWORK_METRIC.format(group_name=framework)
+        low, high = persona_interval(values, seed=seed)
         if framework == ALL_FRAMEWORKS and "balanced_accuracy_ci_low" in metrics:
             low, high = metrics["balanced_accuracy_ci_low"], metrics["balanced_accuracy_ci_high"]
         estimate = metrics.get(key, sum(values) / len(values) if values else math.nan)
@@ -150,23 +158,21 @@ def steerability_scores(run: Run) -> dict[str, float]:
         run: A ``steerability`` run.
 
     Returns:
-        ``steerability_margin`` with ``_ci_low``, ``_ci_high`` and ``_n`` (steered personas),
-        ``original_score``, ``original_sensitivity``, ``original_specificity``: the log's metrics
-        when present, else recomputed from the samples.
+        ``steerability_margin`` with ``_ci_low``, ``_ci_high`` and ``_n`` (steered personas); the
+        published score's ``original_score``, ``original_sensitivity``, ``original_specificity``
+        (named ``..._partial`` when part of the matrix was not run, as the log names them); and
+        ``format_failure_rate`` (share of scored statements whose reply was unreadable, counted
+        wrong): the log's metrics when it has them all, else recomputed from the samples with the
+        functions the metrics use (the interval with the run's seed).
     """
+    observations = _steerability_observations(run)
+    failures = score_values(run.samples, score_column(run.samples, STEERABILITY, FORMAT_FAILURE))
+    margin = margin_result(observations, seed=run_seed(run))
+    original = original_result(observations)
+    recomputed = {name: margin[name] for name in interval_names("steerability_margin")}
+    recomputed.update({name: value for name, value in original.items() if name not in DIAGNOSTICS})
+    recomputed[FORMAT_FAILURE_RATE] = sum(failures) / len(failures) if failures else math.nan
     metrics = run.metric_values(STEERABILITY)
-    names = [*interval_names("steerability_margin"), "original_score", "original_sensitivity", "original_specificity"]
-    if all(name in metrics for name in names):
-        return {name: metrics[name] for name in names}
-    matrix = accuracy_matrix(_steerability_observations(run))
-    margins = list(persona_margins(matrix).values())
-    low, high = persona_interval(margins)
-    original = original_steerability_score(matrix)
-    return dict(
-        zip(
-            names,
-            [sum(margins) / len(margins) if margins else math.nan, low, high, float(len(margins))]
-            + [original.score, original.sensitivity, original.specificity],
-            strict=True,
-        )
-    )
+    if all(name in metrics for name in recomputed):
+        return {name: metrics[name] for name in recomputed}
+    return recomputed

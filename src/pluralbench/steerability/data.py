@@ -23,6 +23,7 @@ from pluralbench._files import (
     describe_validation_error,
     read_jsonl_models,
     read_text_file,
+    split_lines,
 )
 from pluralbench.steerability.types import FrameworkPersona, Statement
 
@@ -77,16 +78,20 @@ class SteerabilityData:
         personas: Personas that have statements, by id, in file order.
         statements: Each persona's statements, in file order.
         source: Where the data came from (for messages and the log).
+        listed: Every persona id of the persona file (``personas.csv`` when the original layout
+            has one, else the order of first appearance in the statements), with or without
+            statements: the rows the original samples personas from.
     """
 
     personas: dict[str, FrameworkPersona]
     statements: dict[str, list[Statement]]
     source: str
+    listed: tuple[str, ...] = ()
 
 
 def _csv_rows(path: Path, model: type[RowT], what: str) -> Iterator[tuple[int, RowT]]:
     """Yield (first line, validated row) of a CSV file whose header must match ``model``'s fields."""
-    reader = csv.DictReader(read_text_file(path, what).splitlines(keepends=True))
+    reader = csv.DictReader(split_lines(read_text_file(path, what), keepends=True))
     expected = list(model.model_fields)
     header = reader.fieldnames or []
     missing = [name for name in expected if name not in header]
@@ -216,7 +221,9 @@ def _combine(personas: list[FrameworkPersona], statements: list[Statement], sour
             )
         by_persona.setdefault(statement.persona_id, []).append(statement)
     ordered = {pid: persona for pid, persona in known.items() if pid in by_persona}
-    return SteerabilityData(personas=ordered, statements={pid: by_persona[pid] for pid in ordered}, source=source)
+    return SteerabilityData(
+        personas=ordered, statements={pid: by_persona[pid] for pid in ordered}, source=source, listed=tuple(known)
+    )
 
 
 def _original_directory(directory: Path) -> SteerabilityData:
@@ -231,6 +238,7 @@ def _original_directory(directory: Path) -> SteerabilityData:
                     f"steerability personas file {persona_file}: persona '{persona.persona_id}' is missing or "
                     f"differs from its columns in {directory / ORIGINAL_STATEMENTS}"
                 )
+        personas = list(listed.values())
     return _combine(personas, statements, str(directory))
 
 

@@ -4,10 +4,22 @@ Design (all choices seeded by ``seed`` and stable across runs):
 
 - Each persona's statements are split once: ``n_steer`` steering statements (half agree, half
   disagree) and a balanced test set of ``statements`` of the rest. The steering statements of
-  persona p are never test statements of p, and any test statement of another persona whose
-  text repeats one of p's steering statements is dropped from p's cells.
+  persona p are never test statements of p. A test statement of another persona q whose text
+  repeats one of p's steering statements is replaced in the cell (p, q) by q's next unused
+  statement of the same label, so the cell keeps its size and balance; when q has none left it
+  is dropped, and both are counted (``steering_repeats_replaced``, ``steering_repeats_dropped``).
 - ``personas`` chosen by count are taken round-robin across frameworks, so every framework is
   represented about equally.
+- ``split="original"`` follows the original benchmark instead (plastic-labs/steerability-eval,
+  ``StatementsDataset``): personas are a plain random sample of the persona file's rows
+  (pandas ``DataFrame.sample`` with ``random_state=seed``, reproduced with numpy's
+  ``RandomState``), each persona's steering statements are drawn per label with
+  ``random_state=42`` (its ``split`` is always called with that default), and the test set is
+  every other statement of the persona in file order (the first ``statements`` rows when a
+  number is given, as its ``max_observations``), not balanced.
+- Statements whose text belongs to several personas (``shared_statements``; some with opposite
+  labels, ``conflicting_labels``) are counted over the whole data, and left out of every split
+  with ``shared_statements="exclude"``.
 - Each steered persona p is tested on its own test set and on ``cross`` other personas' test
   sets. The other personas follow a seeded circular order (p is tested on the next ``cross``
   personas), so every persona is also a cross test set exactly ``cross`` times.
@@ -20,9 +32,11 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TypeGuard
 
+import numpy as np
+import yaml
 from inspect_ai.dataset import MemoryDataset, Sample
 
 from pluralbench._errors import InputError
@@ -31,6 +45,13 @@ from pluralbench.steerability.data import SteerabilityData
 from pluralbench.steerability.types import FrameworkPersona, Statement, SteerabilityMetadata, SteeringExample
 
 ALL = "all"
+BALANCED = "balanced"
+"""``split`` value: our balanced steering and test sets, personas round-robin across frameworks."""
+ORIGINAL = "original"
+"""``split`` value: the original benchmark's persona sample and split rules."""
+KEEP = "keep"
+EXCLUDE = "exclude"
+"""``shared_statements`` values."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +65,8 @@ class PersonaSplit:
 
     steering: list[Statement]
     test: list[Statement]
+    spare: tuple[Statement, ...] = ()
+    """Held-out statements beyond the test set, used to replace repeats of another persona's steering."""
 
 
 @dataclass(frozen=True)
@@ -116,14 +139,47 @@ def _is_count(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def select_personas(data: SteerabilityData, personas: int | str | list[str], seed: int) -> list[str]:
+def _numeric_ids(data: SteerabilityData) -> dict[int, str]:
+    """Map the number YAML reads from each all-digit persona id (``70099880``) back to the id."""
+    found: dict[int, str] = {}
+    for pid in data.personas:
+        value = yaml.safe_load(pid) if pid.isdigit() else None
+        if _is_count(value):
+            found[value] = pid
+    return found
+
+
+def _original_sample(data: SteerabilityData, count: int, seed: int) -> list[str]:
+    """Sample persona ids as the original does: ``DataFrame.sample(min(n, rows), random_state=seed)``."""
+    listed = data.listed
+    if count < 1:
+        raise InputError(f"option personas={count}: must be at least 1")
+    # like the original, min(max_personas, rows): a count above the number of personas takes them all
+    rows = np.random.RandomState(seed).choice(len(listed), size=min(count, len(listed)), replace=False)
+    chosen = [listed[int(row)] for row in rows]
+    empty = [pid for pid in chosen if pid not in data.personas]
+    if empty:
+        raise InputError(f"option personas={count}: sampled persona(s) {', '.join(empty)} have no statements")
+    return chosen
+
+
+def select_personas(
+    data: SteerabilityData, personas: int | str | list[str | int], seed: int, split: str = BALANCED
+) -> list[str]:
     """Resolve the ``personas`` option to persona ids.
+
+    A bare whole number is a count, unless a persona has that number as its id: the original
+    data's ids are 8 hex digits and some are all digits (``70099880``), which ``-T`` and YAML
+    read as numbers. A number that is both a valid count and a persona id is refused as
+    ambiguous (write it as a list, ``[70099880]``). Numbers inside a list are always ids.
 
     Args:
         data: The loaded data.
-        personas: A count (taken round-robin across frameworks, seeded), a persona id, a
-            comma-separated string of ids, or a list of ids.
+        personas: A count (taken round-robin across frameworks, seeded; with ``split="original"``
+            a plain random sample as the original draws it), a persona id, a comma-separated
+            string of ids, or a list of ids.
         seed: Seed of the selection.
+        split: ``balanced`` or ``original`` (see the module docstring).
 
     Returns:
         The selected persona ids.
@@ -132,8 +188,18 @@ def select_personas(data: SteerabilityData, personas: int | str | list[str], see
         InputError: For a count out of range, unknown or duplicate ids, or an empty list.
     """
     available = list(data.personas)
+    numeric = _numeric_ids(data)
+    if _is_count(personas) and personas in numeric:
+        if 1 <= personas <= len(available):
+            raise InputError(
+                f"option personas={personas}: both a count and the id of persona '{numeric[personas]}'; "
+                f"write [{personas}] for the persona"
+            )
+        personas = [numeric[personas]]
     if _is_count(personas):
         count = personas
+        if split == ORIGINAL:
+            return _original_sample(data, count, seed)
         if not 1 <= count <= len(available):
             raise InputError(f"option personas={count}: must be between 1 and {len(available)} ({data.source})")
         rng = random.Random(f"steerability-personas:{seed}")
@@ -149,8 +215,8 @@ def select_personas(data: SteerabilityData, personas: int | str | list[str], see
         return chosen
     if isinstance(personas, str):
         ids = [part.strip() for part in personas.split(",") if part.strip()]
-    elif isinstance(personas, list) and all(isinstance(item, str) for item in personas):
-        ids = [item.strip() for item in personas]
+    elif isinstance(personas, list) and all(isinstance(item, str) or _is_count(item) for item in personas):
+        ids = [item.strip() if isinstance(item, str) else numeric.get(item, str(item)) for item in personas]
     else:
         raise InputError(f"option personas={personas!r}: expected a count, a persona id or a list of ids")
     if not ids:
@@ -203,6 +269,77 @@ def split_persona(statements: list[Statement], n_steer: int, seed: int, persona_
     return PersonaSplit(steering=steering, test=test)
 
 
+ORIGINAL_SPLIT_STATE = 42
+"""The original's ``StatementsDataset.split`` ``random_state``: its eval never passes another."""
+
+
+def split_persona_original(statements: list[Statement], n_steer: int, persona_id: str) -> PersonaSplit:
+    """Split one persona's statements as the original benchmark does.
+
+    Steering: ``n_steer / 2`` agree and as many disagree statements, each drawn like pandas
+    ``sample(n, random_state=42)`` from that label's rows in file order (agree first). Test:
+    every other statement, in file order; like the original, a statement with the same text and
+    label as a steering statement (its observation id) is held out of the test set too.
+
+    Args:
+        statements: The persona's statements, in file order.
+        n_steer: Number of steering statements (even).
+        persona_id: The persona (for messages).
+
+    Returns:
+        The split; the test set is not balanced.
+
+    Raises:
+        InputError: If the persona has too few agree or disagree statements.
+    """
+    half = n_steer // 2
+    steering: list[Statement] = []
+    for label in (True, False):
+        rows = [s for s in statements if s.agree is label]
+        if half > len(rows):
+            raise InputError(
+                f"option n_steer={n_steer}: persona '{persona_id}' has {len(rows)} "
+                f"{'agree' if label else 'disagree'} statements, fewer than the {half} needed for steering"
+            )
+        picks = np.random.RandomState(ORIGINAL_SPLIT_STATE).choice(len(rows), size=half, replace=False)
+        steering.extend(rows[int(row)] for row in picks)
+    held = {(s.statement, s.agree) for s in steering}
+    return PersonaSplit(steering=steering, test=[s for s in statements if (s.statement, s.agree) not in held])
+
+
+@dataclass(frozen=True)
+class SharedStatements:
+    """Statement texts that belong to more than one persona of the data.
+
+    Attributes:
+        texts: Normalized text -> the personas that have it.
+        conflicting: Normalized texts some persona agrees with and another disagrees with.
+    """
+
+    texts: dict[str, set[str]]
+    conflicting: set[str]
+
+
+def shared_statements(data: SteerabilityData) -> SharedStatements:
+    """Find the statement texts (normalized) that several personas of the data share.
+
+    Args:
+        data: The loaded data.
+
+    Returns:
+        The shared texts and those with opposite labels.
+    """
+    owners: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, set[bool]] = defaultdict(set)
+    for pid, statements in data.statements.items():
+        for statement in statements:
+            text = normalize_statement(statement.statement)
+            owners[text].add(pid)
+            labels[text].add(statement.agree)
+    texts = {text: pids for text, pids in owners.items() if len(pids) > 1}
+    return SharedStatements(texts=texts, conflicting={text for text in texts if len(labels[text]) > 1})
+
+
 def cross_assignment(persona_ids: list[str], cross: int, seed: int) -> dict[str, list[str]]:
     """Return the other personas each steered persona is tested on.
 
@@ -245,9 +382,13 @@ class SteerabilityDesign:
         personas: The steered personas, in selection order.
         splits: Each persona's steering statements and test set (already cut to ``statements``).
         cross: Each steered persona's cross personas.
-        statements: Test statements per test set.
+        statements: Test statements per test set (the largest, when test sets differ in size).
         statements_per_call: Statements answered per call.
         data: The data the design was built from.
+        cells: The test statements of each (steered, test persona) cell, in order.
+        counts: What the design changed in the data, for the task metadata: ``shared_statements``,
+            ``conflicting_labels``, ``shared_statements_excluded``, ``statements_trimmed``,
+            ``steering_repeats_replaced`` and ``steering_repeats_dropped``.
     """
 
     personas: list[FrameworkPersona]
@@ -256,6 +397,23 @@ class SteerabilityDesign:
     statements: int
     statements_per_call: int
     data: SteerabilityData
+    cells: dict[tuple[str, str], list[Statement]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def samples(self) -> int:
+        """Samples of the design, counted from its cells."""
+        return sum(len(tests) for tests in self.cells.values())
+
+    @property
+    def calls(self) -> int:
+        """Model calls of the design, counted from its cells."""
+        return sum(math.ceil(len(tests) / self.statements_per_call) for tests in self.cells.values())
+
+    @property
+    def full_matrix(self) -> bool:
+        """Whether every steered persona is tested on every selected persona (the published design)."""
+        return all(len(others) == len(self.personas) - 1 for others in self.cross.values())
 
     @property
     def cost(self) -> SteerabilityCost:
@@ -264,15 +422,48 @@ class SteerabilityDesign:
         return steerability_cost(len(self.personas), cross, self.statements, self.statements_per_call)
 
 
+def _exclude_shared(data: SteerabilityData, shared: SharedStatements) -> tuple[SteerabilityData, int]:
+    """Return the data without statements whose text another persona shares, and how many were removed."""
+    kept = {
+        pid: [s for s in statements if normalize_statement(s.statement) not in shared.texts]
+        for pid, statements in data.statements.items()
+    }
+    removed = sum(len(statements) for statements in data.statements.values()) - sum(map(len, kept.values()))
+    return replace(data, statements=kept), removed
+
+
+def _cell(
+    tests: list[Statement], spare: tuple[Statement, ...], steering_texts: set[str]
+) -> tuple[list[Statement], int, int]:
+    """Return a cell's test statements with repeats of the steering replaced, and (replaced, dropped)."""
+    unused = [s for s in spare if normalize_statement(s.statement) not in steering_texts]
+    cell: list[Statement] = []
+    replaced = dropped = 0
+    for statement in tests:
+        if normalize_statement(statement.statement) not in steering_texts:
+            cell.append(statement)
+            continue
+        substitute = next((s for s in unused if s.agree is statement.agree), None)
+        if substitute is None:
+            dropped += 1
+            continue
+        unused.remove(substitute)
+        cell.append(substitute)
+        replaced += 1
+    return cell, replaced, dropped
+
+
 def build_design(
     data: SteerabilityData,
     *,
-    personas: int | str | list[str],
+    personas: int | str | list[str | int],
     n_steer: int,
     cross: int | str,
     statements: int | str,
     statements_per_call: int,
     seed: int,
+    split: str = BALANCED,
+    shared: str = KEEP,
 ) -> SteerabilityDesign:
     """Validate the task options against the data and resolve the design.
 
@@ -281,9 +472,13 @@ def build_design(
         personas: See :func:`select_personas`.
         n_steer: Steering statements per persona (even, 0 or more).
         cross: Other personas each steered persona is tested on, or ``all``.
-        statements: Test statements per test set, or ``all`` (the smallest test pool).
+        statements: Test statements per test set, or ``all`` (with ``split="balanced"``, the
+            smallest test pool, every larger pool trimmed to it and counted; with
+            ``split="original"``, every held-out statement).
         statements_per_call: Statements per call (1 or more).
         seed: Seed of every choice.
+        split: ``balanced`` (ours) or ``original`` (the original benchmark's rules).
+        shared: ``keep`` or ``exclude`` statements whose text several personas share.
 
     Returns:
         The design.
@@ -297,28 +492,67 @@ def build_design(
         raise InputError(f"option n_steer={n_steer!r}: must be an even whole number (half agree, half disagree)")
     if not _is_count(statements_per_call) or statements_per_call < 1:
         raise InputError(f"option statements_per_call={statements_per_call!r}: must be a whole number >= 1")
-    ids = select_personas(data, personas, seed)
-    pools = {pid: split_persona(data.statements[pid], n_steer, seed, pid) for pid in ids}
+    if split not in (BALANCED, ORIGINAL):
+        raise InputError(f"option split={split!r}: must be '{BALANCED}' or '{ORIGINAL}'")
+    if shared not in (KEEP, EXCLUDE):
+        raise InputError(f"option shared_statements={shared!r}: must be '{KEEP}' or '{EXCLUDE}'")
+    found = shared_statements(data)
+    counts = {"shared_statements": len(found.texts), "conflicting_labels": len(found.conflicting)}
+    excluded = 0
+    if shared == EXCLUDE:
+        data, excluded = _exclude_shared(data, found)
+    counts["shared_statements_excluded"] = excluded
+    ids = select_personas(data, personas, seed, split)
+    if split == ORIGINAL:
+        pools = {pid: split_persona_original(data.statements[pid], n_steer, pid) for pid in ids}
+    else:
+        pools = {pid: split_persona(data.statements[pid], n_steer, seed, pid) for pid in ids}
     smallest = min(pools, key=lambda pid: len(pools[pid].test))
     if not pools[smallest].test:
         raise InputError(
             f"option n_steer={n_steer}: persona '{smallest}' has no statements left to test after steering"
         )
-    count = _resolve_count(
-        "statements", statements, len(pools[smallest].test), 1, f"test statements for persona '{smallest}'"
-    )
     n_cross = _resolve_count("cross", cross, len(ids) - 1, 0, "other personas selected")
-    splits = {}
-    for pid in ids:
-        rng = random.Random(f"steerability-test:{seed}:{pid}")
-        splits[pid] = PersonaSplit(steering=pools[pid].steering, test=rng.sample(pools[pid].test[:count], count))
+    splits: dict[str, PersonaSplit] = {}
+    if split == ORIGINAL:
+        largest = max(len(pool.test) for pool in pools.values())
+        count = (
+            largest if statements == ALL else _resolve_count("statements", statements, largest, 1, "test statements")
+        )
+        for pid, pool in pools.items():
+            splits[pid] = PersonaSplit(steering=pool.steering, test=pool.test[:count], spare=tuple(pool.test[count:]))
+        counts["statements_trimmed"] = 0
+    else:
+        count = _resolve_count(
+            "statements", statements, len(pools[smallest].test), 1, f"test statements for persona '{smallest}'"
+        )
+        for pid, pool in pools.items():
+            rng = random.Random(f"steerability-test:{seed}:{pid}")
+            splits[pid] = PersonaSplit(
+                steering=pool.steering, test=rng.sample(pool.test[:count], count), spare=tuple(pool.test[count:])
+            )
+        counts["statements_trimmed"] = (
+            sum(len(pool.test) - count for pool in pools.values()) if statements == ALL else 0
+        )
+    assignment = cross_assignment(ids, n_cross, seed)
+    cells: dict[tuple[str, str], list[Statement]] = {}
+    counts["steering_repeats_replaced"] = counts["steering_repeats_dropped"] = 0
+    for p in ids:
+        steering_texts = {normalize_statement(s.statement) for s in splits[p].steering}
+        for q in [p, *assignment[p]]:
+            cell, replaced, dropped = _cell(splits[q].test, splits[q].spare, steering_texts)
+            cells[(p, q)] = cell
+            counts["steering_repeats_replaced"] += replaced
+            counts["steering_repeats_dropped"] += dropped
     return SteerabilityDesign(
         personas=[data.personas[pid] for pid in ids],
         splits=splits,
-        cross=cross_assignment(ids, n_cross, seed),
+        cross=assignment,
         statements=count,
         statements_per_call=statements_per_call,
         data=data,
+        cells=cells,
+        counts=counts,
     )
 
 
@@ -335,11 +569,9 @@ def design_samples(design: SteerabilityDesign) -> list[Sample]:
     personas = design.data.personas
     for persona in design.personas:
         p = persona.persona_id
-        steering = design.splits[p].steering
-        examples = [SteeringExample(statement=s.statement, agree=s.agree) for s in steering]
-        steering_texts = {normalize_statement(s.statement) for s in steering}
+        examples = [SteeringExample(statement=s.statement, agree=s.agree) for s in design.splits[p].steering]
         for q in [p, *design.cross[p]]:
-            tests = [s for s in design.splits[q].test if normalize_statement(s.statement) not in steering_texts]
+            tests = design.cells[(p, q)]
             size = design.statements_per_call
             for start in range(0, len(tests), size):
                 batch = tests[start : start + size]
@@ -372,13 +604,19 @@ def design_samples(design: SteerabilityDesign) -> list[Sample]:
     return samples
 
 
-def steerability_dataset(design: SteerabilityDesign) -> MemoryDataset:
-    """Return the design's samples as an inspect dataset.
+def steerability_dataset(design: SteerabilityDesign, seed: int) -> MemoryDataset:
+    """Return the design's samples as an inspect dataset, in a seeded shuffled order.
+
+    The order is shuffled so that ``--limit N`` takes samples from across personas and cells,
+    not the first cell in full; a run without ``--limit`` is the same set of samples either way.
 
     Args:
         design: The resolved design.
+        seed: Seed of the order.
 
     Returns:
         A named in-memory dataset.
     """
-    return MemoryDataset(design_samples(design), name="steerability", location=design.data.source)
+    dataset = MemoryDataset(design_samples(design), name="steerability", location=design.data.source)
+    dataset.shuffle(seed=seed)
+    return dataset

@@ -7,7 +7,9 @@ Usage::
 The original benchmark (plastic-labs/steerability-eval) runs from a JSON file of ``EvalConfig``
 fields. This prints the equivalent ``inspect eval`` command line, the task config (YAML for
 ``--task-config``), how to resume, and every original key that has no equivalent or is not
-part of the original format, each with a reason: nothing is dropped silently.
+part of the original format, each with a reason: nothing is dropped silently. It exits with 2
+and one error line when a data path of the config does not exist (convert from the directory the
+original run started in).
 """
 
 from __future__ import annotations
@@ -30,8 +32,10 @@ TASK = "pluralbench/steerability"
 DEFAULT_LOG_DIR = "logs"
 ORIGINAL_MAX_OBSERVATIONS = 100
 """The original's default ``max_observations``: more than any persona has held out in its published data."""
-ORIGINAL_BATCH_SIZE = 10
-"""The original's default ``inference_batch_size``."""
+ORIGINAL_TEMPERATURE = 0.0
+"""``FewShotSteerable``'s default temperature in the original."""
+MISSING_DATA = 2
+"""Exit status when a data path of the config does not exist."""
 
 PROVIDERS: dict[str, tuple[str, str]] = {
     "google": ("google", "gemini-1.5-flash-8b"),
@@ -89,6 +93,10 @@ class OriginalSteerabilityConfig(BaseModel):
     output_base_dir: StrictStr | None = None
 
 
+class MissingDataPathError(InputError):
+    """A data path of the original config does not exist where the converted run would look."""
+
+
 @dataclass
 class Conversion:
     """The converted run.
@@ -143,7 +151,7 @@ def load_original_config(path: str | Path) -> tuple[OriginalSteerabilityConfig, 
 
 
 def _data_sizes(data: str | None, result: Conversion) -> tuple[int, int] | None:
-    """Return (personas, fewest statements of a persona) of the data, noting why when it cannot be read."""
+    """Return (personas, most statements of a persona) of the data, noting why when it cannot be read."""
     from pluralbench.steerability.data import load_steerability_data
 
     try:
@@ -151,15 +159,51 @@ def _data_sizes(data: str | None, result: Conversion) -> tuple[int, int] | None:
     except InputError as error:
         result.notes.append(f"the statements could not be read here, so nothing was counted from them ({error})")
         return None
-    return len(loaded.personas), min(len(statements) for statements in loaded.statements.values())
+    return len(loaded.personas), max(len(statements) for statements in loaded.statements.values())
+
+
+def _existing(key: str, value: str) -> Path:
+    """Return a config path made absolute against the current directory, or raise if it does not exist."""
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = Path.cwd() / path
+    if not path.exists():
+        raise MissingDataPathError(
+            f"{key} {value}: no such file ({path}); convert from the directory the original run started in, "
+            "or correct the path in the config"
+        )
+    return path
+
+
+def _persona_order_note(personas_path: str, statements: Path) -> str:
+    """Say whether split original samples the same personas as the original did from ``personas_path``."""
+    from pluralbench.steerability.data import load_original_personas, load_original_statements
+
+    head = f"personas_path ({personas_path}): not read; each row of the statements file carries its persona's columns"
+    try:
+        listed = [persona.persona_id for persona in load_original_personas(_existing("personas_path", personas_path))]
+        seen = [persona.persona_id for persona in load_original_statements(statements)[0]]
+    except InputError as error:
+        return f"{head}; the two files could not be compared ({error})"
+    if listed == seen:
+        return (
+            f"{head}. It lists the personas in the statements' order, so split original samples the same "
+            "personas as the original did from it"
+        )
+    return (
+        f"{head}. It lists the personas in another order (or others) than the statements, so split original "
+        "samples other personas than the original did; put both files in one directory as statements.csv and "
+        "personas.csv and pass the directory as data to sample from the persona file's order"
+    )
 
 
 def _convert_data(config: OriginalSteerabilityConfig, result: Conversion) -> str | None:
     data = config.observations_path
+    if config.personas_path is not None:
+        _existing("personas_path", config.personas_path)
     if data is not None:
-        path = Path(data).expanduser()
-        if not path.is_absolute():
-            path = Path.cwd() / path
+        path = _existing("observations_path", data)
+        if not Path(data).expanduser().is_absolute():
             result.notes.append(
                 f"observations_path ({data}): made absolute against the current directory, because inspect "
                 "runs a task from the task file's directory; convert from where the original run started"
@@ -167,10 +211,7 @@ def _convert_data(config: OriginalSteerabilityConfig, result: Conversion) -> str
         data = str(path)
         result.task_config["data"] = (data, "observations_path")
         if config.personas_path is not None:
-            result.notes.append(
-                f"personas_path ({config.personas_path}): not needed; each row of the statements file carries "
-                "its persona's columns (a directory holding statements.csv and personas.csv also works as data)"
-            )
+            result.notes.append(_persona_order_note(config.personas_path, path))
     elif config.personas_path is not None:
         result.not_carried.append(
             "personas_path: a persona file alone defines no statements; without observations_path the "
@@ -183,10 +224,10 @@ def _statements(cap: int | None, sizes: tuple[int, int] | None, n_steer: int) ->
     """Map ``max_observations`` (a per-persona cap) to the ``statements`` option and its origin."""
     limit = ORIGINAL_MAX_OBSERVATIONS if cap is None else cap
     origin = f"max_observations {limit}{' (default)' if cap is None else ''}"
-    fewest_left = None if sizes is None else sizes[1] - n_steer
-    if limit >= (ORIGINAL_MAX_OBSERVATIONS if fewest_left is None else fewest_left):
+    most_left = None if sizes is None else sizes[1] - n_steer
+    if limit >= (ORIGINAL_MAX_OBSERVATIONS if most_left is None else most_left):
         return "all", f"{origin}: every held-out statement"
-    return limit, origin
+    return limit, f"{origin}: the first {limit} held-out rows of each persona in file order (split original)"
 
 
 def _convert_design(config: OriginalSteerabilityConfig, data: str | None, result: Conversion) -> None:
@@ -211,17 +252,37 @@ def _convert_design(config: OriginalSteerabilityConfig, data: str | None, result
             f"original still held {original_steer} statements per persona out of the test set"
         )
     result.task_config["seed"] = (config.random_state, "random_state")
+    result.task_config["split"] = ("original", "the original's persona sample, steering draw and file-order test sets")
     result.task_config["cross"] = ("all", "the original tests every steered persona on every persona")
     result.task_config["statements"] = _statements(config.max_observations, sizes, n_steer)
+    if config.max_observations is not None:
+        result.notes.append(
+            f"max_observations {config.max_observations}: the original tests the first {config.max_observations} "
+            "held-out rows of each persona in file order (in its files agree rows come first, so a small cap tests "
+            "agree statements only); split original does the same. With split balanced (our default) statements "
+            "N is a balanced seeded sample instead: another method, and another number"
+        )
     default = "" if "include_persona" in system.model_fields_set else " (default true)"
     result.task_config["include_label"] = (system.include_persona, f"steerable_system_config.include_persona{default}")
+    if system.include_persona:
+        result.notes.append(
+            "include_persona true -> include_label true: the prompt names the persona's label (e.g. INTJ) as the "
+            "original's did, but it also describes the framework and asks for a Y/N answer; the original named "
+            "only the label, with no framework description, and asked for a JSON agree field"
+        )
+    off = " (batched_inference off)" if config.batched_inference is False else ""
+    result.task_config["statements_per_call"] = (1, f"one statement per call, as the original's FewShotSteerable{off}")
     if config.batched_inference:
-        size = config.inference_batch_size or ORIGINAL_BATCH_SIZE
-        result.task_config["statements_per_call"] = (size, "inference_batch_size (batched_inference on)")
-    else:
-        result.task_config["statements_per_call"] = (1, "one statement per call (batched_inference off)")
-        if config.inference_batch_size is not None:
-            result.notes.append("inference_batch_size: unused, as in the original, because batched_inference is off")
+        result.notes.append(
+            "batched_inference true: the original's FewShotSteerable never batched (its eval asks one statement "
+            "per call unless the system supports batch inference, which the few-shot system does not), so "
+            "statements_per_call stays 1; -T statements_per_call=N asks N statements in one JSON reply, a "
+            "different method whose numbers are not the original's"
+        )
+    if config.inference_batch_size is not None:
+        result.notes.append(
+            "inference_batch_size: unused, as in the original's few-shot system (one statement per call)"
+        )
     result.notes.append(
         "cross all is the original's full matrix; -T cross=4 tests each steered persona on 4 others instead, "
         "for about a tenth of the calls"
@@ -266,6 +327,12 @@ def _convert_model(config: OriginalSteerabilityConfig, result: Conversion) -> No
         result.options.append(("--model-base-url", system.base_url))
     if system.temperature is not None:
         result.options.append(("--temperature", str(system.temperature)))
+    elif kind == FEW_SHOT:
+        result.options.append(("--temperature", str(ORIGINAL_TEMPERATURE)))
+        result.notes.append(
+            f"steerable_system_config.temperature not set: the original's default, {ORIGINAL_TEMPERATURE} "
+            "(not the provider's default)"
+        )
     if system.api_key is not None:
         result.not_carried.append(
             "steerable_system_config.api_key: secrets are not copied; set the provider's API key variable "
@@ -413,7 +480,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Command-line arguments (default: ``sys.argv[1:]``).
 
     Returns:
-        0 on success, 1 when the config cannot be read (one error line on stderr).
+        0 on success, 1 when the config cannot be read, 2 when a data path of the config does not
+        exist (one error line on stderr each).
     """
     args = _parser().parse_args(argv)
     try:
@@ -421,7 +489,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    conversion = convert_steerability_config(config, unknown)
+    try:
+        conversion = convert_steerability_config(config, unknown)
+    except MissingDataPathError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return MISSING_DATA
     target = args.write_config or f"steerability-{config.experiment_name or Path(args.config).stem}.yaml"
     if args.write_config:
         try:

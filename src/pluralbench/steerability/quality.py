@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pluralbench._errors import InputError
-from pluralbench._files import read_text_file
+from pluralbench._files import read_text_file, split_lines
 from pluralbench._text import content_words, jaccard, normalize_statement
 
 NEAR_DUPLICATE_THRESHOLD = 0.6
@@ -106,7 +106,7 @@ def main(argv: list[str]) -> int:
     for path in args.files:
         try:
             text = read_text_file(path, "statement file")
-            rows.extend(json.loads(line) for line in text.splitlines() if line.strip())
+            rows.extend(json.loads(line) for line in split_lines(text) if line.strip())
         except (InputError, json.JSONDecodeError) as error:
             print(f"error: {path}: {error}", file=sys.stderr)
             return 2

@@ -1,4 +1,11 @@
-"""Pieces every alignment method shares: per-sample context, response order, fenced blocks, reply schemas."""
+"""Pieces every alignment method shares: per-sample context, response order, fenced blocks, reply schemas.
+
+Every model call of a method goes through :func:`ask_structured`, so a reply is read one way:
+one JSON object, strictly typed and within the schema's bounds (:mod:`pluralbench._replies`);
+one repair request when it cannot be read; and a prompt that does not fit the model's context
+window (``stop_reason == "model_length"`` or the server's context error) stops at once and marks
+the sample ``context_overflow`` (unscored), not a format failure.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +13,38 @@ import functools
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from inspect_ai.model import ChatMessageAssistant, GenerateConfig, Model, ModelOutput, ResponseSchema
+from inspect_ai.model import (
+    ChatMessage,
+    ChatMessageAssistant,
+    ChatMessageUser,
+    Model,
+    ModelOutput,
+)
 from inspect_ai.solver import TaskState
-from inspect_ai.util import json_schema
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from pluralbench._fence import fence, new_nonce
+from pluralbench._replies import ReplyParseError, context_overflow, parse_json_reply
+from pluralbench._structured import generate_structured
 from pluralbench.alignment.fewshot import ExamplePool
-from pluralbench.alignment.prompts import ATTRIBUTE_DESCRIPTIONS, LEVEL_WORDS
+from pluralbench.alignment.prompts import (
+    ATTRIBUTE_DESCRIPTIONS,
+    LEVEL_WORDS,
+    PROMPT_LABEL,
+    REPAIR_REPLY,
+    RESPONSE_LABEL,
+)
 from pluralbench.alignment.types import SELECTION_KEY, AlignmentItem, AlignmentSampleMeta, FewShotExample, Selection
+
+ReplyT = TypeVar("ReplyT", bound=BaseModel)
 
 
 class Rating(BaseModel):
-    """One response's rating: a short reason, then a score from 0 to 100."""
+    """One response's rating: a short reason, then a score from 0 to 100 (a JSON number, not a boolean)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     reason: str
     score: float = Field(ge=0, le=100)
@@ -42,7 +64,7 @@ def comparative_reply_model(count: int) -> type[BaseModel]:
         A pydantic model with fields ``response_1`` .. ``response_<count>`` holding a :class:`Rating`.
     """
     fields: dict[str, Any] = {f"response_{number}": (Rating, ...) for number in range(1, count + 1)}
-    return create_model(f"ComparativeRatings{count}", __config__=ConfigDict(extra="forbid"), **fields)
+    return create_model(f"ComparativeRatings{count}", __config__=ConfigDict(extra="forbid", strict=True), **fields)
 
 
 @functools.cache
@@ -53,24 +75,11 @@ def choice_reply_model(count: int) -> type[BaseModel]:
         count: Number of responses shown.
 
     Returns:
-        A pydantic model with a ``reason`` and a ``choice`` from 1 to ``count``.
+        A pydantic model with a ``reason`` and a ``choice``, a JSON integer from 1 to ``count``.
     """
     choice: Any = (int, Field(ge=1, le=count))
-    return create_model(f"Choice{count}", __config__=ConfigDict(extra="forbid"), reason=(str, ...), choice=choice)
-
-
-@functools.cache
-def schema_config(name: str, schema: type[BaseModel]) -> GenerateConfig:
-    """Return the generate config that asks the provider for a reply in ``schema``.
-
-    Args:
-        name: Schema name sent to the provider.
-        schema: The reply model.
-
-    Returns:
-        The config.
-    """
-    return GenerateConfig(response_schema=ResponseSchema(name=name, json_schema=json_schema(schema)))
+    config = ConfigDict(extra="forbid", strict=True)
+    return create_model(f"Choice{count}", __config__=config, reason=(str, ...), choice=choice)
 
 
 @dataclass(frozen=True)
@@ -168,9 +177,9 @@ def fenced_blocks(prompt: str, responses: Sequence[str], nonce: str) -> dict[str
         ``prompt_block`` and ``response_blocks`` for the templates.
     """
     return {
-        "prompt_block": fence("PROMPT", prompt, nonce),
+        "prompt_block": fence(PROMPT_LABEL, prompt, nonce),
         "response_blocks": "\n\n".join(
-            fence(f"RESPONSE {number}", text, nonce) for number, text in enumerate(responses, start=1)
+            fence(f"{RESPONSE_LABEL} {number}", text, nonce) for number, text in enumerate(responses, start=1)
         ),
     }
 
@@ -194,6 +203,53 @@ def finish(state: TaskState, selection: Selection, model: Model | None) -> TaskS
     state.output = ModelOutput.from_content(model=str(model) if model is not None else "none", content=summary)
     state.messages.append(ChatMessageAssistant(content=summary, model=state.output.model))
     return state
+
+
+@dataclass(frozen=True)
+class StructuredReply(Generic[ReplyT]):
+    """The outcome of one structured call: the reply, or why there is none.
+
+    Attributes:
+        reply: The validated reply; ``None`` when it could not be used.
+        failure: Why it could not be used (``None`` when it could).
+        context_overflow: Whether the prompt did not fit the model's context window.
+    """
+
+    reply: ReplyT | None
+    failure: str | None = None
+    context_overflow: bool = False
+
+
+async def ask_structured(
+    model: Model, messages: list[ChatMessage], schema: type[ReplyT], name: str
+) -> StructuredReply[ReplyT]:
+    """Ask for a reply in ``schema``, with one repair request when it cannot be read.
+
+    Args:
+        model: The model to call.
+        messages: The conversation ending with the query.
+        schema: The reply model (strict types and bounds).
+        name: Schema name sent to the provider.
+
+    Returns:
+        The reply; or the failure, after the repair request; or a context overflow, at once.
+    """
+    problem = ""
+    for _ in range(2):
+        output = await generate_structured(model, messages, schema, name)
+        overflow = context_overflow(output)
+        if overflow is not None:
+            return StructuredReply(None, overflow, context_overflow=True)
+        try:
+            return StructuredReply(parse_json_reply(output.completion, schema))
+        except ReplyParseError as error:
+            problem = failure(output, str(error))
+        messages = [
+            *messages,
+            ChatMessageAssistant(content=output.completion),
+            ChatMessageUser(content=REPAIR_REPLY.format(problem=problem)),
+        ]
+    return StructuredReply(None, f"{problem} (after one repair request)")
 
 
 def failure(output: ModelOutput, problem: str) -> str:

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageSystem, ChatMessageUser, Model, get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
-from pluralbench._replies import ReplyParseError, parse_json_reply
 from pluralbench.alignment.fewshot import ExamplePool
 from pluralbench.alignment.geometry import nearest
 from pluralbench.alignment.prompts import (
@@ -22,37 +21,40 @@ from pluralbench.alignment.prompts import (
 from pluralbench.alignment.types import Selection
 
 from ._shared import (
+    ask_structured,
     choice_reply_model,
     describe,
     example_items,
-    failure,
     fenced_blocks,
     finish,
     level_word,
     sample_context,
-    schema_config,
     shuffled,
 )
 
 
-async def choose(model: Model, messages: list[ChatMessage], order: Sequence[int]) -> tuple[int | None, list[str]]:
+async def choose(model: Model, messages: list[ChatMessage], order: Sequence[int], method: str) -> Selection:
     """Ask for a choice among the shown responses and map it back to an original index.
 
     Args:
         model: The evaluated model.
         messages: The conversation ending with the query.
         order: Display position (0-based) -> original response index.
+        method: The method name recorded in the selection.
 
     Returns:
-        The original index of the chosen response (``None`` when unreadable) and the failures.
+        The selection: the original index of the chosen response, or ``None`` with the failure
+        (unreadable after the repair request, or a context overflow).
     """
-    schema = choice_reply_model(len(order))
-    output = await model.generate(messages, config=schema_config("choice", schema))
-    try:
-        reply = parse_json_reply(output.completion, schema)
-    except ReplyParseError as error:
-        return None, [failure(output, f"unparseable choice reply: {error}")]
-    return order[int(reply.model_dump()["choice"]) - 1], []
+    result = await ask_structured(model, messages, choice_reply_model(len(order)), "choice")
+    if result.reply is None:
+        return Selection(
+            method=method,
+            choice=None,
+            failures=[f"unparseable choice reply: {result.failure}"],
+            context_overflow=result.context_overflow,
+        )
+    return Selection(method=method, choice=order[int(result.reply.model_dump()["choice"]) - 1])
 
 
 @solver
@@ -76,8 +78,7 @@ def unaligned_choice(seed: int = 0) -> Solver:
             ChatMessageUser(content=UNALIGNED_QUERY.format(count=len(shown), **blocks)),
         ]
         model = get_model()
-        choice, failures = await choose(model, messages, order)
-        return finish(state, Selection(method="unaligned", choice=choice, failures=failures), model)
+        return finish(state, await choose(model, messages, order, "unaligned"), model)
 
     return solve
 
@@ -132,7 +133,6 @@ def prompt_aligned_choice(pool: ExamplePool, seed: int = 0) -> Solver:
         order = shuffled(len(meta.responses), context.rng)
         messages.append(_aligned_query(meta.prompt, [meta.responses[index] for index in order], target, context.nonce))
         model = get_model()
-        choice, failures = await choose(model, messages, order)
-        return finish(state, Selection(method="prompt_aligned", choice=choice, failures=failures), model)
+        return finish(state, await choose(model, messages, order, "prompt_aligned"), model)
 
     return solve

@@ -20,7 +20,6 @@ from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageSyste
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from pydantic import BaseModel
 
-from pluralbench._replies import ReplyParseError, parse_json_reply
 from pluralbench.alignment.fewshot import ExamplePool
 from pluralbench.alignment.geometry import choose_nearest, label_value
 from pluralbench.alignment.prompts import (
@@ -35,15 +34,14 @@ from pluralbench.alignment.types import AlignmentItem, Selection
 from ._shared import (
     Rating,
     SampleContext,
+    ask_structured,
     comparative_reply_model,
     describe,
     example_items,
-    failure,
     fenced_blocks,
     finish,
     level_word,
     sample_context,
-    schema_config,
     shuffled,
 )
 
@@ -60,10 +58,12 @@ class _Shown:
     responses: Sequence[str]
     order: list[int]
     labels: Sequence[Mapping[str, float]] | None = None
+    reasonings: Sequence[Mapping[str, str]] | None = None
+    """The example's own explanations per response and attribute, when its source has them."""
 
 
 def _example(item: AlignmentItem, order: list[int]) -> _Shown:
-    return _Shown(item.prompt, item.responses, order, item.labels)
+    return _Shown(item.prompt, item.responses, order, item.labels, item.reasonings)
 
 
 @dataclass(frozen=True)
@@ -72,15 +72,16 @@ class _Rating:
 
     values: dict[int, float] | None
     failure: str | None = None
+    context_overflow: bool = False
 
 
 def _example_reply(shown: _Shown, attribute: str, comparative: bool) -> str:
     ratings = []
     for index in shown.order:
         value = label_value((shown.labels or [])[index], attribute)
-        ratings.append(
-            {"reason": EXAMPLE_REASON.format(attribute=attribute, level=level_word(value)), "score": round(value * 100)}
-        )
+        written = shown.reasonings[index].get(attribute) if shown.reasonings else None
+        reason = written or EXAMPLE_REASON.format(attribute=attribute, level=level_word(value))
+        ratings.append({"reason": reason, "score": round(value * 100)})
     if comparative:
         return json.dumps({f"response_{number}": rating for number, rating in enumerate(ratings, start=1)})
     return json.dumps(ratings[0])
@@ -109,13 +110,12 @@ async def _rating_call(
         messages.append(ChatMessageAssistant(content=_example_reply(example, attribute, comparative)))
     messages.append(_query(sample, attribute, context.nonce, comparative))
     schema: type[BaseModel] = comparative_reply_model(len(sample.order)) if comparative else Rating
-    output = await model.generate(messages, config=schema_config("ratings" if comparative else "rating", schema))
-    try:
-        reply = parse_json_reply(output.completion, schema)
-    except ReplyParseError as error:
+    kind = "ratings" if comparative else "rating"
+    result = await ask_structured(model, messages, schema, kind)
+    reply = result.reply
+    if reply is None:
         where = attribute if comparative else f"{attribute}, response {sample.order[0] + 1}"
-        kind = "ratings" if comparative else "rating"
-        return _Rating(None, failure(output, f"{where}: unparseable {kind}: {error}"))
+        return _Rating(None, f"{where}: unparseable {kind}: {result.failure}", result.context_overflow)
     ratings: list[Rating] = (
         [getattr(reply, f"response_{number}") for number in range(1, len(sample.order) + 1)]
         if comparative
@@ -201,6 +201,11 @@ def rating_solver(pool: ExamplePool, comparative: bool = True, samples: int = 1,
             ratings[attribute].append(rating)
         predicted, failures = _predict(list(meta.target), len(meta.responses), ratings)
         choice = choose_nearest(predicted, meta.target, context.rng) if predicted is not None else None
-        return finish(state, Selection(method=method, choice=choice, predicted=predicted, failures=failures), model)
+        # A context overflow makes the sample unscored only when it left a value without a rating.
+        overflow = predicted is None and any(rating.context_overflow for rating in results)
+        selection = Selection(
+            method=method, choice=choice, predicted=predicted, failures=failures, context_overflow=overflow
+        )
+        return finish(state, selection, model)
 
     return solve

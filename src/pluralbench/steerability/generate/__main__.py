@@ -3,7 +3,8 @@
 ``statements`` writes agree and disagree statements for framework personas, kept only when an
 independent agreement check confirms them, to a JSONL file that a rerun resumes.
 Exit status: 0 when every persona is complete, 1 when some are not (or a model call failed;
-rerun to continue), 2 on bad input.
+rerun to continue), 2 on bad input (options, persona file, a model that cannot be used, or an
+output file that cannot be read or written), with one line on stderr.
 """
 
 from __future__ import annotations
@@ -12,17 +13,16 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 from inspect_ai.model import get_model
-from rich.errors import MarkupError
-from rich.text import Text
 
 from pluralbench._errors import InputError
 from pluralbench._files import bundled_path
+from pluralbench.generate._cli import EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK, Parser, plain
 from pluralbench.model import DEFAULT_MODEL
 
 from ._records import read_framework_personas
+from ._store import prepare_output
 from .statements import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_MAX_CONNECTIONS,
@@ -34,25 +34,10 @@ from .statements import (
 PROG = "python -m pluralbench.steerability.generate"
 DEFAULT_PER_PERSONA = 30
 DEFAULT_OUT = Path("statements_generated.jsonl")
-EXIT_INCOMPLETE = 1
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
 
 
-class _Parser(argparse.ArgumentParser):
-    """Argument parser whose errors are a single line on stderr."""
-
-    def error(self, message: str) -> NoReturn:
-        """Print ``prog: error: message`` and exit with status 2.
-
-        Args:
-            message: The problem.
-        """
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {' '.join(message.split())}\n")
-
-
-def _parser() -> _Parser:
-    parser = _Parser(prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def _parser() -> Parser:
+    parser = Parser(prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     statements = commands.add_parser(
         "statements",
@@ -109,14 +94,6 @@ def _parser() -> _Parser:
     return parser
 
 
-def _plain(message: str) -> str:
-    """Return a message without the rich console markup some provider errors carry."""
-    try:
-        return Text.from_markup(message).plain
-    except MarkupError:
-        return message
-
-
 def _print_summary(summary: GenerationSummary, max_rounds: int) -> int:
     rejected = ", ".join(f"{reason} {count}" for reason, count in sorted(summary.rejected().items())) or "none"
     writer_errors = sum(progress.malformed_writer for progress in summary.personas)
@@ -135,10 +112,10 @@ def _print_summary(summary: GenerationSummary, max_rounds: int) -> int:
             file=sys.stderr,
         )
         return EXIT_INCOMPLETE
-    return 0
+    return EXIT_OK
 
 
-def _statements(parser: _Parser, args: argparse.Namespace) -> int:
+def _statements(parser: Parser, args: argparse.Namespace) -> int:
     for option, value in (
         ("--per-persona", args.per_persona),
         ("--max-rounds", args.max_rounds),
@@ -150,6 +127,7 @@ def _statements(parser: _Parser, args: argparse.Namespace) -> int:
     ids = [pid for item in args.personas for pid in item.split(",") if pid] if args.personas else None
     try:
         personas = read_framework_personas(args.persona_file, ids)
+        prepare_output(args.out)
     except ValueError as error:
         parser.error(str(error))
     try:
@@ -158,7 +136,7 @@ def _statements(parser: _Parser, args: argparse.Namespace) -> int:
         checker = writer if same else get_model(args.checker_model)
     except Exception as error:
         # Unknown providers, missing API keys or packages: reported as bad input, before any call.
-        parser.error(f"cannot use model: {_plain(str(error))}")
+        parser.error(f"cannot use model: {plain(str(error))}")
     if same:
         print(
             f"note: {args.model} also checks its own statements; use --checker-model for an independent check",

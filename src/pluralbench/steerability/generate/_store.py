@@ -1,8 +1,11 @@
 """The statements output file: resumable appends and the duplicate rules every new row must pass.
 
-Rows are appended and flushed one at a time, so an interrupted run loses at most the line being
-written; on reopening, a torn last line (no newline, not valid JSON) is cut off and every complete
-row counts towards its persona. A new statement is refused when it is out of length bounds, equal
+Reading, repairing and appending are the generic resumable store's
+(:class:`pluralbench._jsonl_store.JsonlStore`): rows are appended and flushed one at a time, so an
+interrupted run loses at most the line being written; on reopening, a torn last line (no newline,
+not valid JSON, perhaps cut inside a multi-byte character) is cut off and every complete row
+counts towards its persona; an output file that cannot be created or appended to is an
+:class:`~pluralbench._errors.InputError`. A new statement is refused when it is out of length bounds, equal
 after normalization to any statement in the file (under any persona; a conflict when another
 persona holds it with the opposite label), or a near-duplicate of a statement of the same persona
 (the content-word Jaccard measure of :mod:`pluralbench.steerability.quality`).
@@ -10,22 +13,19 @@ persona holds it with the opposite label), or a near-duplicate of a statement of
 
 from __future__ import annotations
 
-import json
-import os
 from collections import defaultdict
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import IO
-
-from pydantic import ValidationError
 
 from pluralbench._errors import InputError
-from pluralbench._files import describe_validation_error
+from pluralbench._jsonl_store import JsonlStore, prepare_output
 from pluralbench._text import content_words, jaccard, normalize_statement
 from pluralbench.steerability.quality import MAX_CHARS, MIN_CHARS, NEAR_DUPLICATE_THRESHOLD
 
 from ._records import StatementRow
+
+__all__ = ["Rejection", "StatementStore", "clean_statement", "near_duplicate_of", "prepare_output"]
 
 
 class Rejection(StrEnum):
@@ -65,34 +65,6 @@ def near_duplicate_of(words: frozenset[str], others: Iterable[frozenset[str]]) -
     return any(jaccard(words, other) >= NEAR_DUPLICATE_THRESHOLD for other in others)
 
 
-def _read_rows(path: Path) -> tuple[list[StatementRow], str | None]:
-    """Read the complete rows of an existing output file.
-
-    Returns the rows and, when the file needs repair, the text to keep: the text without a torn
-    last line, ending in a newline.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"output file {path}: cannot be read ({error})") from error
-    lines = text.splitlines()
-    if lines and not text.endswith("\n"):
-        try:
-            json.loads(lines[-1])
-        except json.JSONDecodeError:
-            lines.pop()
-    rows: list[StatementRow] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            rows.append(StatementRow.model_validate_json(line))
-        except ValidationError as error:
-            raise InputError(f"output file {path}, line {number}: {describe_validation_error(error)}") from error
-    kept = "".join(f"{line}\n" for line in lines)
-    return rows, (kept if kept != text else None)
-
-
 class StatementStore:
     """The output JSONL file and indexes of the statements it holds.
 
@@ -103,15 +75,9 @@ class StatementStore:
     def __init__(self, path: Path) -> None:
         """Open (and if needed repair) the output file; see the class docstring."""
         self.path = path
-        rows: list[StatementRow] = []
-        self.repaired = False
-        if path.exists():
-            rows, repair = _read_rows(path)
-            if repair is not None:
-                path.write_text(repair, encoding="utf-8")
-                self.repaired = True
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = JsonlStore(path, StatementRow)
+        rows = self._file.rows
+        self.repaired = self._file.repaired
         self._ids: set[str] = set()
         self._by_text: dict[str, StatementRow] = {}
         self._rows: dict[str, list[StatementRow]] = defaultdict(list)
@@ -121,7 +87,6 @@ class StatementStore:
                 raise InputError(f"output file {path}: duplicate statement_id '{row.statement_id}'")
             self._index(row)
         self.resumed_rows = len(rows)
-        self._file: IO[str] = path.open("a", encoding="utf-8")
 
     def _index(self, row: StatementRow) -> None:
         self._ids.add(row.statement_id)
@@ -191,9 +156,7 @@ class StatementStore:
         row = StatementRow(
             statement_id=f"{prefix}{number:02d}", persona_id=persona_id, statement=statement, agree=agree
         )
-        self._file.write(json.dumps(row.model_dump(), ensure_ascii=False) + "\n")
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        self._file.append(row)
         self._index(row)
         return row
 

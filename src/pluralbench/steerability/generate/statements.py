@@ -19,20 +19,21 @@ calls in flight. Rerunning with the same output file continues where an interrup
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from inspect_ai.model import ChatMessageUser, GenerateConfig, Model, ResponseSchema
 from inspect_ai.util import json_schema
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from pluralbench._fence import new_nonce, strip_markers, untrusted_notice
-from pluralbench._replies import ReplyParseError, parse_json_reply
+from pluralbench._replies import ReplyParseError, context_overflow, parse_json_reply
 from pluralbench._text import content_words, normalize_statement
 from pluralbench.steerability.generate.prompts import (
     AGREEMENT_CHECK,
@@ -56,32 +57,57 @@ CHECKER_TOKENS_PER_STATEMENT = 24
 REPLY_TOKEN_OVERHEAD = 200
 
 Report = Callable[[str], None]
+ReplyT = TypeVar("ReplyT", bound=BaseModel)
 
 
 class CandidateReply(BaseModel):
     """The writer's reply: statements the persona would agree with and would disagree with."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     agree: list[str]
     disagree: list[str]
 
 
 class Verdict(BaseModel):
-    """The checker's verdict on one numbered statement."""
+    """The checker's verdict on one numbered statement (``number`` a JSON integer)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    number: int
+    number: int = Field(ge=1)
     verdict: Literal["agree", "disagree", "unclear"]
 
 
 class CheckReply(BaseModel):
-    """The checker's reply: one verdict per statement number."""
+    """The checker's reply: one verdict per statement number, no number twice."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     verdicts: list[Verdict]
+
+    @model_validator(mode="after")
+    def _one_verdict_per_number(self) -> CheckReply:
+        numbers = [verdict.number for verdict in self.verdicts]
+        repeated = sorted({number for number in numbers if numbers.count(number) > 1})
+        if repeated:
+            raise ValueError(f"statement numbers given more than one verdict: {repeated}")
+        return self
+
+
+@functools.cache
+def check_reply_model(count: int) -> type[CheckReply]:
+    """Return the checker's reply schema for ``count`` statements: numbers from 1 to ``count``.
+
+    Args:
+        count: Number of statements shown to the checker.
+
+    Returns:
+        A subclass of :class:`CheckReply` whose verdict numbers are bounded by ``count``.
+    """
+    number: Any = (int, Field(ge=1, le=count))
+    bounded = create_model(f"Verdict{count}", __base__=Verdict, number=number)
+    verdicts: Any = (list[bounded], ...)  # type: ignore[valid-type]
+    return create_model(f"CheckReply{count}", __base__=CheckReply, verdicts=verdicts)
 
 
 @dataclass
@@ -199,10 +225,14 @@ class _Generation:
         progress.agree = self.store.count(progress.persona_id, True)
         progress.disagree = self.store.count(progress.persona_id, False)
 
-    async def _ask(self, model: Model, prompt: str, config: GenerateConfig) -> str:
+    async def _ask(self, model: Model, prompt: str, config: GenerateConfig, schema: type[ReplyT]) -> ReplyT:
+        """Make one call and read its reply; raises ReplyParseError for an unusable reply or an overflow."""
         async with self.semaphore:
             output = await model.generate([ChatMessageUser(content=prompt)], config=config)
-        return output.completion
+        overflow = context_overflow(output)
+        if overflow is not None:
+            raise ReplyParseError(overflow)
+        return parse_json_reply(output.completion, schema)
 
     async def complete(self, persona: FrameworkPersona, progress: PersonaProgress) -> None:
         """Run rounds for one persona until it is complete or out of rounds."""
@@ -216,11 +246,13 @@ class _Generation:
             requested = {
                 agree: min(self.batch_size, 2 * self._missing(persona.persona_id, agree)) for agree in (True, False)
             }
-            reply = await self._ask(
-                self.writer, self._writer_prompt(persona, profile, requested, rng), self._writer_config(requested, rng)
-            )
             try:
-                proposal = parse_json_reply(reply, CandidateReply)
+                proposal = await self._ask(
+                    self.writer,
+                    self._writer_prompt(persona, profile, requested, rng),
+                    self._writer_config(requested, rng),
+                    CandidateReply,
+                )
             except ReplyParseError as error:
                 progress.malformed_writer += 1
                 self.report(
@@ -324,23 +356,21 @@ class _Generation:
             persona=strip_markers(profile, nonce),
             statements=listing,
         )
+        schema = check_reply_model(len(order))
         config = GenerateConfig(
-            response_schema=ResponseSchema(name="verdicts", json_schema=json_schema(CheckReply)),
+            response_schema=ResponseSchema(name="verdicts", json_schema=json_schema(schema)),
             max_tokens=REPLY_TOKEN_OVERHEAD + CHECKER_TOKENS_PER_STATEMENT * len(order),
             temperature=0.0,
             max_connections=self.max_connections,
         )
-        reply = await self._ask(self.checker, prompt, config)
         try:
-            verdicts = parse_json_reply(reply, CheckReply).verdicts
+            verdicts = (await self._ask(self.checker, prompt, config, schema)).verdicts
         except ReplyParseError as error:
             progress.malformed_checker += 1
             progress.rejected[Rejection.UNCHECKED] += len(order)
             self.report(f"{persona_id}: unusable checker reply ({error})")
             return []
-        by_number: dict[int, str] = {}
-        for verdict in verdicts:
-            by_number.setdefault(verdict.number, verdict.verdict)
+        by_number = {verdict.number: verdict.verdict for verdict in verdicts}
         verdict_of = {candidate: by_number.get(number) for number, candidate in enumerate(order, 1)}
         confirmed = [c for c in candidates if verdict_of[c] == ("agree" if c.agree else "disagree")]
         progress.rejected[Rejection.UNCONFIRMED] += len(candidates) - len(confirmed)

@@ -1,0 +1,1 @@
+"""Group-level alignment: one answer for several different people, judged for each of them."""

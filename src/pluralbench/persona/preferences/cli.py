@@ -1,0 +1,166 @@
+"""The ``preferences`` command of ``python -m pluralbench.generate``: persona preference pairs, resumable.
+
+Writes order-consistent pairs in TRL's conversational preference format (see :mod:`.generate`)
+to ``--out``, and every finished draw with its comparisons' outcomes to ``<out stem>.draws.jsonl``
+beside it. Exit status: 0 when the file holds ``--pairs`` pairs, 1 when it does not (this run's
+draws spent, every (persona, question) drawn, or a model call failed; rerun the same command to
+continue), 2 on bad input, 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from inspect_ai.model import Model, get_model
+
+from pluralbench._errors import InputError
+from pluralbench._jsonl_store import prepare_output
+from pluralbench.generate._cli import EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK, Parser, one_line, plain
+from pluralbench.model import DEFAULT_MODEL
+from pluralbench.persona.data import load_personas, load_questions
+
+from .generate import DEFAULT_MAX_CONNECTIONS, OUTCOMES, PreferenceSummary, draws_path, generate_preferences
+
+HELP = "persona preference pairs (prompt, chosen, rejected) from a writer and a role-play judge"
+DESCRIPTION = (
+    "Generate persona preference pairs: for each drawn (persona, question), answers written for the persona, "
+    "for a contrasting persona and for nobody in particular; a role-play judge with the full persona picks "
+    "the preferred answer in both orders, and only order-consistent verdicts become pairs. Output: TRL's "
+    "conversational preference format; every draw is recorded in <out stem>.draws.jsonl. A rerun resumes. "
+    "Exit status: 0 done, 1 fewer pairs than wanted (rerun to continue), 2 bad input, 130 interrupted."
+)
+DEFAULT_PAIRS = 100
+DEFAULT_OUT = Path("persona_preferences_generated.jsonl")
+DRAWS_PER_PAIR = 2
+"""Default draw budget per pair wanted (a draw yields at most two pairs)."""
+
+
+def add_arguments(parser: Parser) -> None:
+    """Add the command's options.
+
+    Args:
+        parser: The command's parser.
+    """
+    parser.add_argument(
+        "--model", metavar="MODEL", default=DEFAULT_MODEL, help=f"writer model (default: {DEFAULT_MODEL})"
+    )
+    parser.add_argument("--judge-model", metavar="MODEL", help="role-play judge (default: the writer model)")
+    parser.add_argument("--personas", metavar="PATH", type=Path, help="persona JSONL (default: the bundled personas)")
+    parser.add_argument(
+        "--questions", metavar="PATH", type=Path, help="question JSONL (default: the bundled questions)"
+    )
+    parser.add_argument(
+        "--pairs",
+        metavar="N",
+        type=int,
+        default=DEFAULT_PAIRS,
+        help=f"pairs wanted in the file (default: {DEFAULT_PAIRS})",
+    )
+    parser.add_argument(
+        "--out", metavar="PATH", type=Path, default=DEFAULT_OUT, help="output JSONL; an existing file is resumed"
+    )
+    parser.add_argument(
+        "--max-draws",
+        metavar="N",
+        type=int,
+        help=f"most (persona, question) draws this run, 7 calls each (default: {DRAWS_PER_PAIR} x --pairs)",
+    )
+    parser.add_argument("--seed", metavar="N", type=int, default=0, help="seed of the draws and contrast personas")
+    parser.add_argument(
+        "--max-connections",
+        metavar="N",
+        type=int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        help=f"most model calls in flight (default: {DEFAULT_MAX_CONNECTIONS})",
+    )
+
+
+def _models(parser: Parser, args: argparse.Namespace) -> tuple[Model, Model]:
+    try:
+        writer = get_model(args.model)
+        same = args.judge_model is None or args.judge_model == args.model
+        judge = writer if same else get_model(args.judge_model)
+    except Exception as error:
+        # Unknown providers, missing API keys or packages: reported as bad input, before any call.
+        parser.error(f"cannot use model: {plain(str(error))}")
+    if same:
+        print(
+            f"note: {args.model} also judges its own answers; use --judge-model for an independent judge",
+            file=sys.stderr,
+        )
+    return writer, judge
+
+
+def _report(summary: PreferenceSummary, max_draws: int) -> int:
+    outcomes = ", ".join(f"{name.replace('_', ' ')} {summary.outcomes[name]}" for name in OUTCOMES)
+    print(
+        f"wrote {summary.written} pairs to {summary.out} ({summary.resumed_pairs} were already there); "
+        f"this run: {summary.draws} draws ({summary.premise_skipped} passed over: persona outside the "
+        f"question's premise), comparisons: {outcomes}; draws recorded in {summary.draws_file}",
+        file=sys.stderr,
+    )
+    print(f"{summary.pairs} of {summary.target} pairs", file=sys.stderr)
+    if summary.complete:
+        return EXIT_OK
+    if summary.exhausted:
+        print("every (persona, question) has been drawn; give more personas or questions", file=sys.stderr)
+    else:
+        print(f"this run's {max_draws} draws are spent; rerun the same command to continue", file=sys.stderr)
+    return EXIT_INCOMPLETE
+
+
+def run(parser: Parser, args: argparse.Namespace) -> int:
+    """Run the command.
+
+    Args:
+        parser: The command's parser (for one-line usage errors).
+        args: Parsed options.
+
+    Returns:
+        The exit code.
+    """
+    max_draws = args.max_draws if args.max_draws is not None else DRAWS_PER_PAIR * args.pairs
+    for option, value in (
+        ("--pairs", args.pairs),
+        ("--max-draws", max_draws),
+        ("--max-connections", args.max_connections),
+    ):
+        if value < 1:
+            parser.error(f"{option} {value}: must be at least 1")
+    try:
+        personas = load_personas(args.personas)
+        questions = load_questions(args.questions)
+        prepare_output(args.out)
+        prepare_output(draws_path(args.out), "draws file")
+    except InputError as error:
+        parser.error(str(error))
+    if len(personas) < 2:
+        parser.error(f"--personas {args.personas}: needs at least two personas (an asker and a contrast)")
+    writer, judge = _models(parser, args)
+    try:
+        summary = asyncio.run(
+            generate_preferences(
+                personas,
+                questions,
+                writer,
+                judge,
+                args.out,
+                pairs=args.pairs,
+                max_draws=max_draws,
+                seed=args.seed,
+                max_connections=args.max_connections,
+            )
+        )
+    except InputError as error:
+        parser.error(str(error))
+    except KeyboardInterrupt:
+        print(f"{parser.prog}: interrupted; rerun the same command to continue", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        # A model call failed after the provider's retries; the rows written so far stay written.
+        print(f"{parser.prog}: error: {one_line(error)}; rerun the same command to continue", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    return _report(summary, max_draws)
