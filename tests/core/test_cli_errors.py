@@ -79,12 +79,12 @@ def refusing_model() -> Model:
     return scripted_model(reply)
 
 
-def cli_args(args: list[str], tmp_path: Path) -> list[str]:
-    """Fill in the placeholder file of a case."""
+def cli_args(args: list[str], tmp_path: Path, relative: bool = False) -> list[str]:
+    """Fill in the placeholder file of a case (relative to ``tmp_path`` for a CLI run there, so rich never splits it)."""
     if any(AGE_TRUE in arg for arg in args):
         people = tmp_path / "people.jsonl"
         people.write_text('{"persona_id": "p1", "age": true, "sex": "Female"}\n', encoding="utf-8")
-        return [arg.replace(AGE_TRUE, str(people)) for arg in args]
+        return [arg.replace(AGE_TRUE, people.name if relative else str(people)) for arg in args]
     return args
 
 
@@ -125,14 +125,14 @@ def test_rejected_through_the_inspect_cli_in_at_most_3_lines(
 ) -> None:
     log_dir = tmp_path / "logs"
     command = [sys.executable, "-m", "inspect_ai", "eval", f"pluralbench/{task}", "--model", "mockllm/model"]
-    for arg in cli_args(args, tmp_path):
+    for arg in cli_args(args, tmp_path, relative=True):
         command += ["-T", arg]
     command += ["--log-dir", str(log_dir)]
     result = subprocess.run(
         command,
         capture_output=True,
         text=True,
-        cwd=REPO,
+        cwd=tmp_path,
         timeout=120,
         env={**os.environ, "COLUMNS": "80"},
     )
