@@ -391,3 +391,26 @@ def test_a_pass_at_k_eval_with_judge_failures_keeps_one_sample_set(run_eval: Run
     assert [metrics[f"pass_at_{j}_n"] for j in (1, 2, 3)] == [4, 4, 4]
     assert metrics["judge_failures"] == 2 and metrics["format_failure_rate"] == 0.0
     assert [metrics[f"pass_at_{j}"] for j in (1, 2, 3)] == [1.0, 1.0, 1.0]
+
+
+def test_a_stratified_group_proportion_gets_its_design_effect_size_not_kish() -> None:
+    """Two equal cells accepted 8/10 and 2/10: Kish's size is 20, the stratified variance gives 28.125.
+
+    Kish's size treats the group as unstratified (variance 0.25 / 20); the cells' own variances,
+    0.16 / 9 each at weight 1/2, give 0.00889, so the interval is as narrow as 28.125 samples'.
+    """
+    cells = [
+        Cell(groups=("g",), size=100, values=[1.0] * 8 + [0.0] * 2),
+        Cell(groups=("g",), size=100, values=[1.0] * 2 + [0.0] * 8),
+    ]
+    result = group_disparity(cells, ["g"], min_n=2)
+    assert result["group[g]"] == pytest.approx(0.5)
+    low, high = result["group[g]_ci_low"], result["group[g]_ci_high"]
+    z = 1.959964
+    for size, expected in ((28.125, True), (20.0, False)):
+        half = z * math.sqrt(0.25 / size + z * z / (4 * size * size)) / (1 + z * z / size)
+        assert (high - low == pytest.approx(2 * half, abs=1e-4)) is expected, (size, high - low)
+    # Equal rates gain nothing from stratification: 2 cells of 10 at 0.5 give 0.25 / (2 * 0.25**2 / 9) = 18.
+    equal = group_disparity([Cell(groups=("g",), size=100, values=[1.0] * 5 + [0.0] * 5)] * 2, ["g"], min_n=2)
+    half_18 = z * math.sqrt(0.25 / 18 + z * z / (4 * 18 * 18)) / (1 + z * z / 18)
+    assert equal["group[g]_ci_high"] - equal["group[g]_ci_low"] == pytest.approx(2 * half_18, abs=1e-4)

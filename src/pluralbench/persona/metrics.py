@@ -350,11 +350,10 @@ def _expanded(replicates: np.ndarray, units: int) -> tuple[float, float]:
 
 
 def _weighted_wilson(share: float, effective_n: float) -> tuple[float, float]:
-    """Return the Wilson score interval of a weighted proportion over Kish's effective sample size.
+    """Return the Wilson score interval of a weighted proportion over an effective sample size.
 
-    The formula of :func:`pluralbench._bootstrap.wilson_interval` with a fractional ``n``: for a
-    stratified proportion ``sum(W_c p_c)`` the effective size is ``1 / sum(W_c**2 / n_c)``, which
-    is the plain ``n`` when every cell is sampled at its weight's rate.
+    The formula of :func:`pluralbench._bootstrap.wilson_interval` with a fractional ``n``
+    (:func:`_effective_size`).
     """
     z = _NORMAL.inv_cdf((1 + DEFAULT_LEVEL) / 2)
     center = (share + z * z / (2 * effective_n)) / (1 + z * z / effective_n)
@@ -362,6 +361,28 @@ def _weighted_wilson(share: float, effective_n: float) -> tuple[float, float]:
     low = 0.0 if share <= 0 else max(0.0, center - half)
     high = 1.0 if share >= 1 else min(1.0, center + half)
     return low, high
+
+
+def _effective_size(weights: np.ndarray, cell_means: np.ndarray, counts: Sequence[int]) -> float:
+    """Return the effective sample size of a stratified proportion ``sum(W_c p_c)``, for its Wilson interval.
+
+    Kish's size ``1 / sum(W_c**2 / n_c)`` counts only the unequal weights, not the variance between
+    cells that stratification removes (a group of one cell accepted 0.8 and one accepted 0.2 has a
+    variance well under ``p(1 - p)`` over Kish's size), so its interval was too wide. This is the
+    design-effect size ``p(1 - p) / v`` with the stratified variance
+    ``v = sum(W_c**2 p_c (1 - p_c) / (n_c - 1))`` (unbiased within each cell; Korn and Graubard,
+    1998, without their cap at the number of samples, which is for designs that lose precision:
+    stratification gains it). Kish's size is kept where ``v`` cannot be estimated: a cell of one
+    sample, every cell all 0 or all 1, or an estimate of 0 or 1.
+    """
+    kish = float(1 / sum(w * w / c for w, c in zip(weights, counts, strict=True)))
+    share = float(weights @ cell_means)
+    if min(counts) < 2 or share in (0.0, 1.0):
+        return kish
+    variance = sum(w * w * p * (1 - p) / (c - 1) for w, p, c in zip(weights, cell_means, counts, strict=True))
+    if variance <= 0:
+        return kish
+    return share * (1 - share) / float(variance)
 
 
 def group_disparity(cells: Sequence[Cell], groups: Sequence[str], min_n: int, seed: int = 0) -> dict[str, float]:
@@ -376,9 +397,9 @@ def group_disparity(cells: Sequence[Cell], groups: Sequence[str], min_n: int, se
     bootstrap: each resample redraws every cell's values within the cell, and every group's
     estimate and the gap are computed from the same resampled cells; the percentile interval is
     expanded as the suite's intervals are (:mod:`pluralbench._bootstrap`), over the group's
-    scored samples (the gap: over the smallest eligible group's). A group whose values are all 0 or
-    1 gets the suite's interval of a proportion instead, Wilson's, over the estimate's effective
-    sample size (Kish: ``1 / sum(W_c**2 / n_c)`` for cell weights ``W_c`` and sizes ``n_c``).
+    scored samples (the gap, max minus min of each resample's group estimates: over the eligible
+    groups' samples together). A group whose values are all 0 or 1 gets the suite's interval of a
+    proportion instead, Wilson's, over the estimate's effective sample size (:func:`_effective_size`).
 
     Args:
         cells: The cells and their scored values.
@@ -410,7 +431,7 @@ def group_disparity(cells: Sequence[Cell], groups: Sequence[str], min_n: int, se
         counts = [len(scored[i].values) for i in members]
         share = float(weights @ means[members])
         if all(is_proportion(scored[i].values) for i in members):
-            interval = _weighted_wilson(share, float(1 / sum(w * w / c for w, c in zip(weights, counts, strict=True))))
+            interval = _weighted_wilson(share, _effective_size(weights, means[members], counts))
         else:
             interval = _expanded(replicates, sum(counts))
         return with_interval(name, share, interval, sum(counts)), replicates
@@ -433,8 +454,7 @@ def group_disparity(cells: Sequence[Cell], groups: Sequence[str], min_n: int, se
     best, worst = max(eligible.values()), min(eligible.values())
     stacked = np.stack(list(replicates_by_group.values()))
     gap_n = int(sum(estimates[group][1] for group in replicates_by_group))
-    smallest = int(min(estimates[group][1] for group in replicates_by_group))
-    interval = _expanded(stacked.max(axis=0) - stacked.min(axis=0), smallest)
+    interval = _expanded(stacked.max(axis=0) - stacked.min(axis=0), gap_n)
     result.update(with_interval(GAP, best - worst, interval, gap_n))
     result["ratio"] = worst / best if best > 0 else math.nan
     return result
