@@ -239,9 +239,28 @@ def test_preset_original_logs_original_score_and_its_options(tmp_path: Path) -> 
         s.metrics["original_score_absent_cells"].value for s in log.results.scores if "original_score" in s.metrics
     ]
     assert absent == [0.0]
+    # The log's arguments are the ones the run used: the preset's, not the signature's defaults.
+    assert {option: log.eval.task_args[option] for option in PRESETS["original"].options} == dict(
+        PRESETS["original"].options
+    )
     assert log.eval.task_args["preset"] == "original"
     assert log.eval.metadata is not None and log.eval.metadata["samples"] == len(log.samples or [])
     assert PRESETS["original"].options["cross"] == "all"
+
+
+def test_preset_smoke_through_the_registry_logs_the_options_it_ran_with(tmp_path: Path) -> None:
+    log = eval(
+        "pluralbench/steerability",
+        task_args={"preset": "smoke"},
+        model=scripted_model("Y"),
+        log_dir=str(tmp_path),
+        display="none",
+    )[0]
+    assert log.status == "success"
+    assert log.eval.task_args_passed == {"preset": "smoke"}
+    assert log.eval.task_args | PRESETS["smoke"].options == log.eval.task_args
+    assert log.eval.task_args["personas"] == 4 and log.eval.task_args["cross"] == 1
+    assert len(log.samples or []) == 4 * 2 * 8  # 4 personas, own cell and one other, 8 statements each
 
 
 def test_partial_matrix_logs_original_score_partial(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -11,12 +11,13 @@ import functools
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec
+
+from inspect_ai import Task
 
 from pluralbench._errors import InputError
 
 P = ParamSpec("P")
-R = TypeVar("R")
 
 PRESET = "preset"
 """Name of the task option that selects a preset."""
@@ -65,7 +66,44 @@ PRESETS: dict[str, Preset] = {
 }
 
 
-def apply_preset(presets: Mapping[str, Preset]) -> Callable[[Callable[P, R]], Callable[P, R]]:
+TASK_ALL_PARAMS = "__task_all_params__"
+"""The attribute inspect (0.3.285) sets on a built task after the task function returns: every
+argument of the call with the signature's defaults filled in, which it logs as ``eval.task_args``."""
+
+
+class PresetTask(Task):
+    """A task whose logged arguments hold the values its preset set, not the signature's defaults.
+
+    inspect fills the logged arguments from the call (``preset=smoke`` and the defaults, such as
+    ``personas=40``) after the task function has returned, so a preset run would log options it
+    did not run with. This class keeps the preset's values over whatever inspect stores.
+    """
+
+    preset_options: dict[str, Any]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Store an attribute; inspect's logged arguments get the preset's values on top."""
+        if name == TASK_ALL_PARAMS and isinstance(value, dict):
+            value = {**value, **self.preset_options}
+        super().__setattr__(name, value)
+
+
+def with_preset_options(task: Task, options: Mapping[str, Any]) -> Task:
+    """Make ``task`` log the options its preset set.
+
+    Args:
+        task: The task the task function built.
+        options: The preset's option values.
+
+    Returns:
+        The same task, now a :class:`PresetTask`.
+    """
+    task.__class__ = PresetTask
+    task.preset_options = dict(options)  # type: ignore[attr-defined]
+    return task
+
+
+def apply_preset(presets: Mapping[str, Preset]) -> Callable[[Callable[P, Task]], Callable[P, Task]]:
     """Fill a task's options from the preset named by its ``preset`` argument.
 
     Apply it under ``@validate_options`` (so the preset's name and every passed value are
@@ -79,11 +117,11 @@ def apply_preset(presets: Mapping[str, Preset]) -> Callable[[Callable[P, R]], Ca
         The decorator.
     """
 
-    def decorate(function: Callable[P, R]) -> Callable[P, R]:
+    def decorate(function: Callable[P, Task]) -> Callable[P, Task]:
         signature = inspect.signature(function)
 
         @functools.wraps(function)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> Task:
             bound = signature.bind(*args, **kwargs)
             name = bound.arguments.get(PRESET)
             if name is None:
@@ -98,7 +136,7 @@ def apply_preset(presets: Mapping[str, Preset]) -> Callable[[Callable[P, R]], Ca
                         f"{option}={value!r} (drop one of them)"
                     )
                 bound.arguments[option] = value
-            return function(*bound.args, **bound.kwargs)
+            return with_preset_options(function(*bound.args, **bound.kwargs), preset.options)
 
         return wrapper
 
