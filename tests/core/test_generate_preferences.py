@@ -13,7 +13,7 @@ import pytest
 from inspect_ai.model import ChatMessage
 from pydantic import BaseModel
 
-import pluralbench.persona.preferences.cli as cli
+import pluralbench.generate._cli as generator_cli
 from persona_scripts import fenced_section, prompt_of
 from pluralbench._errors import InputError
 from pluralbench._jsonl_store import JsonlStore
@@ -237,7 +237,7 @@ def scripted_cli(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
             raise ValueError("[bold]no such provider[/bold]")
         return scripted_model(models["judge"] if name == "judge" else models["writer"])
 
-    monkeypatch.setattr(cli, "get_model", fake_get_model)
+    monkeypatch.setattr(generator_cli, "get_model", fake_get_model)
     return models
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from inspect_ai.model import ChatMessage
 
+import pluralbench.generate._cli as generator_cli
 import pluralbench.steerability.generate.__main__ as cli
 from pluralbench._errors import InputError
 from pluralbench.scripted import scripted_model, scripted_output
@@ -474,7 +475,7 @@ def test_unwritable_out_exits_2_with_one_line_before_any_model_is_used(
     def no_model(name: str) -> None:
         raise AssertionError("a model was resolved before the output file was checked")
 
-    monkeypatch.setattr(cli, "get_model", no_model)
+    monkeypatch.setattr(generator_cli, "get_model", no_model)
     personas = write_personas(tmp_path / "personas.jsonl")
     (tmp_path / "file").write_text("x")
     out = tmp_path / "file" / "s.jsonl" if kind == "parent is a file" else tmp_path
@@ -491,7 +492,7 @@ def test_scripted_end_to_end(
 ) -> None:
     writer, checker = Writer(), Checker()
     models = {"scripted/writer": scripted_model(writer), "scripted/checker": scripted_model(checker)}
-    monkeypatch.setattr(cli, "get_model", lambda name: models[name])
+    monkeypatch.setattr(generator_cli, "get_model", lambda name: models[name])
     personas = write_personas(tmp_path / "personas.jsonl")
     out = tmp_path / "generated" / "statements.jsonl"
     argv = ["statements", "--persona-file", str(personas), "--personas", "mbti_intj", "mbti_istp"]
@@ -521,7 +522,7 @@ def test_incomplete_run_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     model = scripted_model(lambda messages: "no statements today")
-    monkeypatch.setattr(cli, "get_model", lambda name: model)
+    monkeypatch.setattr(generator_cli, "get_model", lambda name: model)
     personas = write_personas(tmp_path / "personas.jsonl")
     argv = ["statements", "--persona-file", str(personas), "--out", str(tmp_path / "s.jsonl"), "--max-rounds", "2"]
     assert cli.main(argv) == 1
@@ -538,7 +539,7 @@ def test_failed_model_call_exits_1_with_one_line(
         raise RuntimeError("provider unavailable")
 
     model = scripted_model(broken)
-    monkeypatch.setattr(cli, "get_model", lambda name: model)
+    monkeypatch.setattr(generator_cli, "get_model", lambda name: model)
     personas = write_personas(tmp_path / "personas.jsonl")
     assert cli.main(["statements", "--persona-file", str(personas), "--out", str(tmp_path / "s.jsonl")]) == 1
     err = capsys.readouterr().err.strip().splitlines()

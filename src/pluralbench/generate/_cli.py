@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import NoReturn
 
+from inspect_ai.model import Model, get_model
 from rich.errors import MarkupError
 from rich.text import Text
 
@@ -52,3 +54,33 @@ def one_line(error: BaseException) -> str:
         The text.
     """
     return f"{type(error).__name__}: {' '.join(plain(str(error)).split())}"
+
+
+def writer_and_reviewer(
+    parser: Parser, model: str, reviewer: str | None, option: str, work: str
+) -> tuple[Model, Model]:
+    """Resolve a generator's writer model and the model that reviews its work, before any call.
+
+    An unknown provider, a missing API key or package is a usage error (exit 2, one line). When
+    no separate reviewer is named, the writer reviews itself, and a note on stderr says so.
+
+    Args:
+        parser: The command's parser (for the usage error).
+        model: The writer's model name.
+        reviewer: The reviewer's model name, or ``None`` for the writer.
+        option: The reviewer's option, named in the note (``--judge-model``).
+        work: What the reviewer reviews, for the note (``answers``).
+
+    Returns:
+        The writer and the reviewer (the same object when they are one model).
+    """
+    same = reviewer is None or reviewer == model
+    try:
+        writer = get_model(model)
+        checker = writer if same or reviewer is None else get_model(reviewer)
+    except Exception as error:
+        # Unknown providers, missing API keys or packages: reported as bad input, before any call.
+        parser.error(f"cannot use model: {plain(str(error))}")
+    if same:
+        print(f"note: {model} also reviews its own {work}; use {option} for an independent review", file=sys.stderr)
+    return writer, checker

@@ -14,11 +14,16 @@ import asyncio
 import sys
 from pathlib import Path
 
-from inspect_ai.model import Model, get_model
-
 from pluralbench._errors import InputError
 from pluralbench._jsonl_store import prepare_output
-from pluralbench.generate._cli import EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK, Parser, one_line, plain
+from pluralbench.generate._cli import (
+    EXIT_INCOMPLETE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    Parser,
+    one_line,
+    writer_and_reviewer,
+)
 from pluralbench.model import DEFAULT_MODEL
 from pluralbench.persona.data import load_personas, load_questions
 
@@ -78,22 +83,6 @@ def add_arguments(parser: Parser) -> None:
     )
 
 
-def _models(parser: Parser, args: argparse.Namespace) -> tuple[Model, Model]:
-    try:
-        writer = get_model(args.model)
-        same = args.judge_model is None or args.judge_model == args.model
-        judge = writer if same else get_model(args.judge_model)
-    except Exception as error:
-        # Unknown providers, missing API keys or packages: reported as bad input, before any call.
-        parser.error(f"cannot use model: {plain(str(error))}")
-    if same:
-        print(
-            f"note: {args.model} also judges its own answers; use --judge-model for an independent judge",
-            file=sys.stderr,
-        )
-    return writer, judge
-
-
 def _report(summary: PreferenceSummary, max_draws: int) -> int:
     outcomes = ", ".join(f"{name.replace('_', ' ')} {summary.outcomes[name]}" for name in OUTCOMES)
     print(
@@ -139,7 +128,7 @@ def run(parser: Parser, args: argparse.Namespace) -> int:
         parser.error(str(error))
     if len(personas) < 2:
         parser.error(f"--personas {args.personas}: needs at least two personas (an asker and a contrast)")
-    writer, judge = _models(parser, args)
+    writer, judge = writer_and_reviewer(parser, args.model, args.judge_model, "--judge-model", "answers")
     try:
         summary = asyncio.run(
             generate_preferences(

@@ -14,11 +14,9 @@ import asyncio
 import sys
 from pathlib import Path
 
-from inspect_ai.model import get_model
-
 from pluralbench._errors import InputError
 from pluralbench._files import bundled_path
-from pluralbench.generate._cli import EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK, Parser, plain
+from pluralbench.generate._cli import EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK, Parser, writer_and_reviewer
 from pluralbench.model import DEFAULT_MODEL
 
 from ._records import read_framework_personas
@@ -130,18 +128,7 @@ def _statements(parser: Parser, args: argparse.Namespace) -> int:
         prepare_output(args.out)
     except ValueError as error:
         parser.error(str(error))
-    try:
-        writer = get_model(args.model)
-        same = args.checker_model is None or args.checker_model == args.model
-        checker = writer if same else get_model(args.checker_model)
-    except Exception as error:
-        # Unknown providers, missing API keys or packages: reported as bad input, before any call.
-        parser.error(f"cannot use model: {plain(str(error))}")
-    if same:
-        print(
-            f"note: {args.model} also checks its own statements; use --checker-model for an independent check",
-            file=sys.stderr,
-        )
+    writer, checker = writer_and_reviewer(parser, args.model, args.checker_model, "--checker-model", "statements")
     try:
         summary = asyncio.run(
             generate_statements(
