@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from inspect_ai import Epochs, Task, task
 from inspect_ai.dataset import MemoryDataset
@@ -22,6 +22,7 @@ from pluralbench._errors import InputError
 from pluralbench._files import bundled_path
 from pluralbench._metrics import format_failure_rate, mean_ci, with_metrics
 from pluralbench._options import COUNT, NON_NEGATIVE, SEED, Option, validate_options
+from pluralbench._presets import apply_preset
 from pluralbench._structured import StructuredMode, structured_setup
 from pluralbench.model import default_task_model
 from pluralbench.persona.data import SYNTHETIC_PERSONAS_OPTION, Question, pair_personas_with_questions
@@ -39,6 +40,7 @@ from pluralbench.persona.metrics import (
     persona_attempts,
 )
 from pluralbench.persona.options import parse_groups, parse_loo_attributes
+from pluralbench.persona.presets import INTERSECTIONALITY_PRESETS, LOO_PRESETS, PASS_AT_K_PRESETS, PERSONA_PRESETS
 from pluralbench.persona.scorers import critic_metrics, personalization_critic
 from pluralbench.persona.solvers import GenerateMode, persona_answer, warn_unbound_roles
 from pluralbench.persona.sources import PRISM_FILTER_OPTION, load_pools
@@ -111,6 +113,7 @@ def _persona_task(
 
 @task
 @validate_options(**COMMON_OPTIONS, n=COUNT, identify_k=NON_NEGATIVE)
+@apply_preset(PERSONA_PRESETS)
 def persona(
     mode: GenerateMode = "output_only",
     n: int = 100,
@@ -121,6 +124,7 @@ def persona(
     contested_only: bool = False,
     identify_k: int = 0,
     structured: StructuredMode = "auto",
+    preset: Literal["smoke"] | None = None,
 ) -> Task:
     """PERSONA main evaluation: does the model personalize its answers in a way a critic accepts?
 
@@ -144,6 +148,9 @@ def persona(
         identify_k: When >= 2, also ask the judge to pick the true persona among k candidates.
         structured: How JSON verdicts are asked for: ``auto`` (the schema where the provider
             takes it, else a fallback after the first refusal), ``schema``, ``json_object`` or ``prompt``.
+        preset: ``smoke`` is a run of a few minutes on the local model with the headline defined
+            (n 4); its numbers are comparable with nothing. Passing one of its options
+            with another value is refused.
 
     Returns:
         The task.
@@ -174,6 +181,7 @@ def persona(
     n=COUNT,
     attributes=Option(allowed="attribute names (comma-separated or a list) or a JSON file path"),
 )
+@apply_preset(LOO_PRESETS)
 def persona_loo(
     attributes: str | list[str] = DEFAULT_LOO_ATTRIBUTES,
     mode: GenerateMode = "output_only",
@@ -184,6 +192,7 @@ def persona_loo(
     debate_rounds: int = 0,
     contested_only: bool = False,
     structured: StructuredMode = "auto",
+    preset: Literal["smoke"] | None = None,
 ) -> Task:
     """Leave-one-out: how much does each attribute contribute to personalization?
 
@@ -205,6 +214,9 @@ def persona_loo(
         contested_only: Keep only the questions a model judges contested (see ``persona``).
         structured: How JSON verdicts are asked for: ``auto`` (the schema where the provider
             takes it, else a fallback after the first refusal), ``schema``, ``json_object`` or ``prompt``.
+        preset: ``smoke`` is a run of a few minutes on the local model with the headline defined
+            (n 2, attributes religion); its numbers are comparable with nothing. Passing one of its options
+            with another value is refused.
 
     Returns:
         The task.
@@ -240,6 +252,7 @@ def _warn_missing_attributes(pairs: list[tuple[Persona, Question]], attributes: 
 
 @task
 @validate_options(**COMMON_OPTIONS, groups=Option(allowed="a groups JSON file path"), n_per_group=COUNT, min_n=COUNT)
+@apply_preset(INTERSECTIONALITY_PRESETS)
 def persona_intersectionality(
     groups: str | None = None,
     n_per_group: int = 20,
@@ -251,6 +264,7 @@ def persona_intersectionality(
     debate_rounds: int = 0,
     contested_only: bool = False,
     structured: StructuredMode = "auto",
+    preset: Literal["smoke"] | None = None,
 ) -> Task:
     """Intersectionality: for whom does personalization fail? Per-group scores and disparity.
 
@@ -272,6 +286,9 @@ def persona_intersectionality(
         contested_only: Keep only the questions a model judges contested (see ``persona``).
         structured: How JSON verdicts are asked for: ``auto`` (the schema where the provider
             takes it, else a fallback after the first refusal), ``schema``, ``json_object`` or ``prompt``.
+        preset: ``smoke`` is a run of a few minutes on the local model with the headline defined
+            (n_per_group 1, min_n 1); its numbers are comparable with nothing. Passing one of its options
+            with another value is refused.
 
     Returns:
         The task.
@@ -307,6 +324,7 @@ def persona_intersectionality(
 
 @task
 @validate_options(**COMMON_OPTIONS, n=COUNT, k=COUNT, temperature=Option(ge=0))
+@apply_preset(PASS_AT_K_PRESETS)
 def persona_pass_at_k(
     k: int = 5,
     temperature: float = 1.0,
@@ -318,6 +336,7 @@ def persona_pass_at_k(
     debate_rounds: int = 0,
     contested_only: bool = False,
     structured: StructuredMode = "auto",
+    preset: Literal["smoke"] | None = None,
 ) -> Task:
     """pass@k: how many independent attempts does the model need to satisfy the critic?
 
@@ -339,6 +358,9 @@ def persona_pass_at_k(
         contested_only: Keep only the questions a model judges contested (see ``persona``).
         structured: How JSON verdicts are asked for: ``auto`` (the schema where the provider
             takes it, else a fallback after the first refusal), ``schema``, ``json_object`` or ``prompt``.
+        preset: ``smoke`` is a run of a few minutes on the local model with the headline defined
+            (n 2, k 2); its numbers are comparable with nothing. Passing one of its options
+            with another value is refused.
 
     Returns:
         The task.

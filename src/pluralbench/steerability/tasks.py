@@ -16,12 +16,13 @@ from inspect_ai import Task, task
 from inspect_ai.model import GenerateConfig
 
 from pluralbench._options import COUNT, NON_NEGATIVE, SEED, Option, validate_options
+from pluralbench._presets import apply_preset
 from pluralbench._structured import StructuredMode, structured_setup
 from pluralbench.model import default_task_model
 from pluralbench.steerability.data import load_steerability_data
 from pluralbench.steerability.dataset import SteerabilityDesign, build_design, steerability_dataset
 from pluralbench.steerability.metrics import steerability_metrics
-from pluralbench.steerability.presets import PRESETS, apply_preset
+from pluralbench.steerability.presets import PRESETS
 from pluralbench.steerability.scorers import steerability_scorer
 from pluralbench.steerability.solvers import few_shot_steering
 

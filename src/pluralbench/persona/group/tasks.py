@@ -9,6 +9,8 @@ group with one answer: individual minus group satisfaction, paired over groups.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from inspect_ai import Task, task
 from inspect_ai.log import HeadlineMetric
 from inspect_ai.model import GenerateConfig
@@ -17,9 +19,11 @@ from inspect_ai.scorer import Metric
 from pluralbench._errors import InputError
 from pluralbench._files import bundled_path
 from pluralbench._options import COUNT, Option, validate_options
+from pluralbench._presets import apply_preset
 from pluralbench._structured import StructuredMode, structured_setup
 from pluralbench.model import default_task_model
 from pluralbench.persona.options import parse_groups
+from pluralbench.persona.presets import GROUP_PRESETS
 from pluralbench.persona.solvers import GENERATE_MODES, GenerateMode, warn_unbound_roles
 from pluralbench.persona.sources import load_pools
 from pluralbench.persona.tasks import COMMON_OPTIONS, TASK_VERSION
@@ -42,6 +46,7 @@ BUNDLED_GROUPS_FILE = "groups_sex_by_age.json"
     n=COUNT,
     groups=Option(allowed=f"a groups JSON file or {BUNDLED_GROUPS_OPTION!r}"),
 )
+@apply_preset(GROUP_PRESETS)
 def persona_group(
     m: int = 3,
     n: int = 50,
@@ -54,6 +59,7 @@ def persona_group(
     debate_rounds: int = 0,
     contested_only: bool = False,
     structured: StructuredMode = "auto",
+    preset: Literal["smoke"] | None = None,
 ) -> Task:
     """Group-level alignment: can one answer serve m different people, and who is left out?
 
@@ -78,6 +84,9 @@ def persona_group(
         contested_only: Keep only the questions the evaluated model judges contested (see ``persona``).
         structured: How JSON replies are asked for: ``auto`` (the schema where the provider
             takes it, else a fallback after the first refusal), ``schema``, ``json_object`` or ``prompt``.
+        preset: ``smoke`` is a run of a few minutes on the local model with the headline defined
+            (n 2, m 2); its numbers are comparable with nothing. Passing one of its options
+            with another value is refused.
 
     Returns:
         The task.

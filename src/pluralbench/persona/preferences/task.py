@@ -19,9 +19,11 @@ from inspect_ai import Task, task
 from pluralbench._errors import InputError
 from pluralbench._metrics import with_metrics
 from pluralbench._options import SEED, Option, validate_options
+from pluralbench._presets import apply_preset
 from pluralbench._structured import StructuredMode, structured_setup
 from pluralbench.model import default_task_model
 from pluralbench.persona.data import load_personas, load_questions
+from pluralbench.persona.presets import PREFERENCE_PRESETS
 from pluralbench.persona.tasks import TASK_VERSION
 
 from .dataset import ALL, preference_dataset, select_pairs
@@ -43,6 +45,7 @@ OPTIONS = {
 
 @task
 @validate_options(**OPTIONS)
+@apply_preset(PREFERENCE_PRESETS)
 def persona_preference(
     data: str | None = None,
     mode: PreferenceMode = "persona",
@@ -51,6 +54,7 @@ def persona_preference(
     personas: str | None = None,
     questions: str | None = None,
     structured: StructuredMode = "auto",
+    preset: Literal["smoke"] | None = None,
 ) -> Task:
     """Preference prediction: which of two answers would this person prefer? Each pair in both orders.
 
@@ -65,6 +69,9 @@ def persona_preference(
         questions: Question JSONL file the pairs' question ids refer to (default: the bundled questions).
         structured: How the JSON choice is asked for: ``auto`` (the schema where the provider takes
             it, else falls back after the first refusal), ``schema``, ``json_object`` or ``prompt``.
+        preset: ``smoke`` is a run of a few minutes on the local model with the headline defined
+            (n 4); its numbers are comparable with nothing. Passing one of its options
+            with another value is refused.
 
     Returns:
         The task.
