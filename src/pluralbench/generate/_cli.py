@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
-from typing import NoReturn
+from collections.abc import Coroutine
+from typing import Any, NoReturn, TypeVar
 
 from inspect_ai.model import Model, get_model
 from rich.errors import MarkupError
 from rich.text import Text
+
+from pluralbench._errors import InputError
+
+T = TypeVar("T")
 
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1
@@ -84,3 +90,29 @@ def writer_and_reviewer(
     if same:
         print(f"note: {model} also reviews its own {work}; use {option} for an independent review", file=sys.stderr)
     return writer, checker
+
+
+def run_resumable(parser: Parser, job: Coroutine[Any, Any, T]) -> T | int:
+    """Run a resumable generator's job, turning its failures into the documented exit codes.
+
+    Bad input found while running is a usage error (exit 2, one line); an interruption exits
+    130 and a model call that failed after the provider's retries exits 1, each with one line
+    saying to rerun the same command (the rows written so far stay written).
+
+    Args:
+        parser: The command's parser.
+        job: The generation coroutine.
+
+    Returns:
+        The job's result, or the exit code of an interruption or a failed call.
+    """
+    try:
+        return asyncio.run(job)
+    except InputError as error:
+        parser.error(str(error))
+    except KeyboardInterrupt:
+        print(f"{parser.prog}: interrupted; rerun the same command to continue", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        print(f"{parser.prog}: error: {one_line(error)}; rerun the same command to continue", file=sys.stderr)
+        return EXIT_INCOMPLETE

@@ -10,7 +10,6 @@ continue), 2 on bad input, 130 when interrupted.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
@@ -18,10 +17,9 @@ from pluralbench._errors import InputError
 from pluralbench._jsonl_store import prepare_output
 from pluralbench.generate._cli import (
     EXIT_INCOMPLETE,
-    EXIT_INTERRUPTED,
     EXIT_OK,
     Parser,
-    one_line,
+    run_resumable,
     writer_and_reviewer,
 )
 from pluralbench.model import DEFAULT_MODEL
@@ -129,27 +127,20 @@ def run(parser: Parser, args: argparse.Namespace) -> int:
     if len(personas) < 2:
         parser.error(f"--personas {args.personas}: needs at least two personas (an asker and a contrast)")
     writer, judge = writer_and_reviewer(parser, args.model, args.judge_model, "--judge-model", "answers")
-    try:
-        summary = asyncio.run(
-            generate_preferences(
-                personas,
-                questions,
-                writer,
-                judge,
-                args.out,
-                pairs=args.pairs,
-                max_draws=max_draws,
-                seed=args.seed,
-                max_connections=args.max_connections,
-            )
-        )
-    except InputError as error:
-        parser.error(str(error))
-    except KeyboardInterrupt:
-        print(f"{parser.prog}: interrupted; rerun the same command to continue", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except Exception as error:
-        # A model call failed after the provider's retries; the rows written so far stay written.
-        print(f"{parser.prog}: error: {one_line(error)}; rerun the same command to continue", file=sys.stderr)
-        return EXIT_INCOMPLETE
-    return _report(summary, max_draws)
+    outcome = run_resumable(
+        parser,
+        generate_preferences(
+            personas,
+            questions,
+            writer,
+            judge,
+            args.out,
+            pairs=args.pairs,
+            max_draws=max_draws,
+            seed=args.seed,
+            max_connections=args.max_connections,
+        ),
+    )
+    if isinstance(outcome, int):
+        return outcome
+    return _report(outcome, max_draws)

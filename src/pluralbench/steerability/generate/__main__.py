@@ -10,13 +10,11 @@ output file that cannot be read or written), with one line on stderr.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
-from pluralbench._errors import InputError
 from pluralbench._files import bundled_path
-from pluralbench.generate._cli import EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK, Parser, writer_and_reviewer
+from pluralbench.generate._cli import EXIT_INCOMPLETE, EXIT_OK, Parser, run_resumable, writer_and_reviewer
 from pluralbench.model import DEFAULT_MODEL
 
 from ._records import read_framework_personas
@@ -129,35 +127,24 @@ def _statements(parser: Parser, args: argparse.Namespace) -> int:
     except ValueError as error:
         parser.error(str(error))
     writer, checker = writer_and_reviewer(parser, args.model, args.checker_model, "--checker-model", "statements")
-    try:
-        summary = asyncio.run(
-            generate_statements(
-                personas,
-                writer,
-                checker,
-                args.out,
-                per_persona=args.per_persona,
-                max_rounds=args.max_rounds,
-                batch_size=args.batch_size,
-                seed=args.seed,
-                max_connections=args.max_connections,
-                temperature=args.temperature,
-            )
-        )
-    except InputError as error:
-        parser.error(str(error))
-    except KeyboardInterrupt:
-        print(f"{parser.prog}: interrupted; rerun the same command to continue", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except Exception as error:
-        # A model call failed after the provider's retries; the rows kept so far stay written.
-        reason = " ".join(str(error).split())
-        print(
-            f"{parser.prog}: error: {type(error).__name__}: {reason}; rerun the same command to continue",
-            file=sys.stderr,
-        )
-        return EXIT_INCOMPLETE
-    return _print_summary(summary, args.max_rounds)
+    outcome = run_resumable(
+        parser,
+        generate_statements(
+            personas,
+            writer,
+            checker,
+            args.out,
+            per_persona=args.per_persona,
+            max_rounds=args.max_rounds,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            max_connections=args.max_connections,
+            temperature=args.temperature,
+        ),
+    )
+    if isinstance(outcome, int):
+        return outcome
+    return _print_summary(outcome, args.max_rounds)
 
 
 def main(argv: list[str] | None = None) -> int:
