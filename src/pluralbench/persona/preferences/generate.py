@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Literal
 
 from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser, GenerateConfig, Model
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict
 
 from pluralbench._fence import fence, new_nonce, untrusted_notice
 from pluralbench._jsonl_store import JsonlStore
@@ -50,6 +50,7 @@ from .contrast import Contrast, choose_contrast
 from .prompts import ROLE_PLAY_JUDGE, WRITE_FOR_PERSONA, WRITE_WITHOUT_PERSONA
 from .quality import MAX_WORDS, MIN_WORDS
 from .records import AnswerSource, ChatTurn, GeneratedPair
+from .types import AnswerNumber
 
 DEFAULT_MAX_CONNECTIONS = 4
 WRITER_MAX_TOKENS = 400
@@ -66,15 +67,7 @@ class PreferenceVerdict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     feedback: str
-    preferred: Literal[1, 2]
-
-    @field_validator("preferred", mode="before")
-    @classmethod
-    def _an_integer(cls, value: object) -> object:
-        # A Literal compares by equality, so true and 1.0 would pass as 1.
-        if type(value) is not int:
-            raise ValueError(f"must be the integer 1 or 2, not {value!r}")
-        return value
+    preferred: AnswerNumber
 
 
 class ComparisonRecord(BaseModel):

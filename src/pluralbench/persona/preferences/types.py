@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from pluralbench.personas import render_attributes
 
@@ -46,21 +46,24 @@ class PreferenceSampleMeta(BaseModel):
         return render_attributes(self.persona)
 
 
+def _an_integer(value: object) -> object:
+    # A Literal compares by equality, so true and 1.0 would pass as 1; only a JSON integer is a choice.
+    if type(value) is not int:
+        raise ValueError(f"must be the integer 1 or 2, not {value!r}")
+    return value
+
+
+AnswerNumber = Annotated[Literal[1, 2], BeforeValidator(_an_integer)]
+"""The number of one of two shown answers, as a JSON integer (not ``true`` or ``1.0``)."""
+
+
 class PreferenceReply(BaseModel):
     """The evaluated model's structured reply: a short reason, then the number of the answer."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
     reason: str
-    choice: Literal[1, 2]
-
-    @field_validator("choice", mode="before")
-    @classmethod
-    def _an_integer(cls, value: object) -> object:
-        # A Literal compares by equality, so true and 1.0 would pass as 1; only a JSON integer is a choice.
-        if type(value) is not int:
-            raise ValueError(f"must be the integer 1 or 2, not {value!r}")
-        return value
+    choice: AnswerNumber
 
 
 class PreferenceAnswer(BaseModel):
