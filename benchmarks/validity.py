@@ -37,6 +37,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import _exact
 import numpy as np
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ChatMessage, GenerateConfig, Model, ModelOutput, get_model
@@ -367,6 +368,12 @@ class Result:
     estimates: list[float] = field(default_factory=list)
     lows: list[float] = field(default_factory=list)
     highs: list[float] = field(default_factory=list)
+    exact: float | None = None
+    """Exact coverage, where the case's outcomes can be enumerated (:func:`exact_coverage`)."""
+
+    def judged_coverage(self) -> float:
+        """The exact coverage where there is one, else the simulated one: what the band is checked on."""
+        return self.coverage() if self.exact is None else self.exact
 
     def bias(self) -> float:
         """Mean estimate minus the truth."""
@@ -524,6 +531,94 @@ def sim_percentile(rng: np.random.Generator, seed: int, what: str, n: int, s: fl
     return [suite, (mean, *expanded), (mean, *percentile_interval(means))]
 
 
+EXACT_GAP_SEEDS = 10
+"""Bootstrap seeds the exact coverage of a two-group gap is averaged over (its interval is a bootstrap)."""
+
+
+def _loo_cell_shares(full: float, without: float, design: str) -> tuple[float, float]:
+    """P(accepted with X only) and P(accepted without X only) of one pair, as :func:`sim_loo` draws them."""
+    if design == "correlated":
+        easy, hard = (full + LOO_SPREAD, without + LOO_SPREAD), (full - LOO_SPREAD, without - LOO_SPREAD)
+        plus = sum(f * (1 - w) for f, w in (easy, hard)) / 2
+        minus = sum((1 - f) * w for f, w in (easy, hard)) / 2
+        return plus, minus
+    return full * (1 - without), (1 - full) * without
+
+
+def _binary(successes: int, n: int) -> list[float]:
+    return [1.0] * successes + [0.0] * (n - successes)
+
+
+def exact_coverage(case: Case) -> list[float | None]:
+    """Exact coverage of each row of a case whose outcomes can be enumerated (None for the others).
+
+    Proportions (personalization, identification) enumerate the number accepted; leave-one-out the
+    pairs that differ +1 and -1 (Tango's interval depends on nothing else); the overlapping groups
+    the accepted counts of the two 18-34 cells; a two-group gap the counts of both groups, averaged
+    over :data:`EXACT_GAP_SEEDS` bootstrap seeds. Each outcome is scored by the suite's metric function.
+    """
+    params = case.params
+    if case.section != "main":
+        return [None] * len(case.rows)
+    truth = case.rows[0].truth
+    if case.kind in ("personalization", "identification"):
+        n = params["n"]
+
+        def proportion(successes: int) -> tuple[float, float]:
+            values = _binary(successes, n)
+            if case.kind == "identification":  # as sim_identification scores it
+                scores = [SampleScore(score=Score(value=v), sample_id=i) for i, v in enumerate(values)]
+                return _triple(mean_ci()(scores), "mean")[1:]
+            return _triple(mean_ci(PERSONALIZATION, with_stderr=True, seed=0)(_critic_scores(values)), PERSONALIZATION)[
+                1:
+            ]
+
+        return [_exact.coverage(_exact.binomial_outcomes(n, truth), proportion, truth)]
+    if case.kind == "loo":
+        n, name = params["n"], importance_metric_name("x")
+        plus, minus = _loo_cell_shares(params["full"], params["without"], params["design"])
+        metadata = [
+            {"pair_id": str(i // 2), "variant": (FULL_VARIANT, f"{WITHOUT_PREFIX}x")[i % 2]} for i in range(2 * n)
+        ]
+
+        def paired(counts: tuple[int, int]) -> tuple[float, float]:
+            up, down = counts
+            pairs = [(1.0, 0.0)] * up + [(0.0, 1.0)] * down + [(0.0, 0.0)] * (n - up - down)
+            values = [value for pair in pairs for value in pair]
+            return _triple(loo_importance(0)(_critic_scores(values, metadata)), name)[1:]
+
+        return [_exact.coverage(_exact.paired_outcomes(n, plus, minus), paired, truth)]
+    if case.kind == "overlap":
+        n = params["n"]
+        (young_women, young_women_size, high), _, (young_men, young_men_size, low) = OVERLAP_CELLS
+        cells = ((young_women, young_women_size), (young_men, young_men_size))
+        metadata = [{"groups": list(groups), "cell_size": size} for groups, size in cells for _ in range(n)]
+
+        def young(counts: tuple[int, ...]) -> tuple[float, float]:
+            values = [value for count in counts for value in _binary(count, n)]
+            result = group_disparity_metric(min_n=2, seed=0)(_critic_scores(values, metadata))
+            return _triple(result, group_metric_name("18-34"))[1:]
+
+        return [_exact.coverage(_exact.cell_outcomes([(n, high), (n, low)]), young, truth)]
+    if case.kind == "gap" and len(params["means"]) == 2:
+        n, means = params["n"], params["means"]
+        metadata = [{"groups": [f"g{group}"], "cell_size": 1000} for group in range(2) for _ in range(n)]
+
+        def gap(seed: int) -> Callable[[tuple[int, ...]], tuple[float, float]]:
+            def interval(counts: tuple[int, ...]) -> tuple[float, float]:
+                values = [value for count in counts for value in _binary(count, n)]
+                return _triple(group_disparity_metric(min_n=5, seed=seed)(_critic_scores(values, metadata)), "gap")[1:]
+
+            return interval
+
+        shares = [
+            _exact.coverage(_exact.cell_outcomes([(n, mean) for mean in means]), gap(seed), truth)
+            for seed in range(EXACT_GAP_SEEDS)
+        ]
+        return [sum(shares) / len(shares)]
+    return [None] * len(case.rows)
+
+
 SIMULATORS: dict[str, Callable[..., list[Estimate]]] = {
     "personalization": sim_personalization,
     "identification": sim_identification,
@@ -560,6 +655,8 @@ def run_case(job: tuple[int, Case, int]) -> list[Result]:
             result.estimates.append(estimate)
             result.lows.append(low)
             result.highs.append(high)
+    for result, exact in zip(results, exact_coverage(case), strict=True):
+        result.exact = exact
     return results
 
 
@@ -811,8 +908,9 @@ def report(results: list[Result], checks: list[EvalCheck], replications: int, se
     main = [result for result in results if result.case.section == "main"]
     base = [result for result in results if result.case.section == "baseline"]
     compared = [result for result in results if result.case.section == "comparison"]
-    out_of_band = [r for r in main if not LEVEL_LOW <= r.coverage() <= LEVEL_HIGH]
-    coverages = [r.coverage() for r in main]
+    out_of_band = [r for r in main if not LEVEL_LOW <= r.judged_coverage() <= LEVEL_HIGH]
+    coverages = [r.judged_coverage() for r in main]
+    exact_rows = sum(r.exact is not None for r in main)
     lines = [
         "# Validity of the headline metrics",
         "",
@@ -821,31 +919,44 @@ def report(results: list[Result], checks: list[EvalCheck], replications: int, se
         "",
         "Each row simulates a scripted system with a known true value at a task's default size and at a small size,",
         "and passes the sample scores to the suite's own metric functions (the ones the tasks log). *bias* is the",
-        "mean estimate minus the truth; *coverage* the share of 95% intervals containing the truth (a NaN interval",
-        f"counts as a miss; Monte Carlo standard error about {math.sqrt(0.95 * 0.05 / replications):.3f}); *width* the",
-        "mean interval width. Intervals: Wilson score for means of 0/1 values, Tango's score interval for",
-        "leave-one-out differences of them, the expanded BCa bootstrap for other means, the expanded percentile",
-        "bootstrap for the group gap (see `src/pluralbench/_bootstrap.py`). At the steerability default size the",
+        "mean estimate minus the truth; *simulated coverage* the share of 95% intervals containing the truth (a NaN",
+        f"interval counts as a miss; Monte Carlo standard error about {math.sqrt(0.95 * 0.05 / replications):.3f}); "
+        "*exact coverage*, where the",
+        "outcomes can be enumerated (proportions, leave-one-out pairs, the two cells of the overlapping group, a",
+        "two-group gap), the probability of every outcome times whether the suite's interval on it contains the",
+        f"truth (for the gap, whose interval is a bootstrap, averaged over {EXACT_GAP_SEEDS} bootstrap seeds): the band",
+        "is checked on it where it exists. *width* is the mean interval width. Intervals: Wilson score for means",
+        "of 0/1 values, Jeffreys over the design-effect size for group means of 0/1 values stratified by cell,",
+        "Tango's score interval for leave-one-out differences of them, the expanded BCa bootstrap for other",
+        "means, the expanded percentile bootstrap for the group gap (see `src/pluralbench/_bootstrap.py` and",
+        "`src/pluralbench/persona/metrics.py`). At the steerability default size the",
         "replications pass one observation per cell and label (the label's accuracy) instead of one per statement;",
         f"the metrics' numbers are identical (checked on {aggregated} replications of this run).",
         "",
-        f"**Coverage: {min(coverages):.3f} to {max(coverages):.3f} over all {len(main)} rows; "
+        f"**Coverage: {min(coverages):.3f} to {max(coverages):.3f} over all {len(main)} rows "
+        f"({exact_rows} exact, the others simulated); "
         + (
             "all inside 0.92-0.98.**"
             if not out_of_band
-            else f"{len(out_of_band)} rows outside 0.92-0.98 (marked): "
-            f"{sum(r.coverage() > LEVEL_HIGH for r in out_of_band)} above (conservative), "
-            f"{sum(r.coverage() < LEVEL_LOW for r in out_of_band)} below.**"
+            else f"{len(out_of_band)} row{'s' if len(out_of_band) > 1 else ''} outside 0.92-0.98 (marked): "
+            f"{sum(r.judged_coverage() > LEVEL_HIGH for r in out_of_band)} above (conservative), "
+            f"{sum(r.judged_coverage() < LEVEL_LOW for r in out_of_band)} below.**"
         ),
         "",
-        "| metric | system | size | truth | mean estimate | bias | coverage | width | NaN intervals |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| metric | system | size | truth | mean estimate | bias | simulated coverage | exact coverage | width "
+        "| NaN intervals |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in main:
-        mark = "" if LEVEL_LOW <= r.coverage() <= LEVEL_HIGH else " **(out of band)**"
+        mark = "" if LEVEL_LOW <= r.judged_coverage() <= LEVEL_HIGH else " **(out of band)**"
+        simulated, exact_text = f"{r.coverage():.3f}", "" if r.exact is None else f"{r.exact:.3f}"
+        if r.exact is None:
+            simulated += mark
+        else:
+            exact_text += mark
         lines.append(
             f"| {r.row.metric} | {r.case.system} | {r.case.size} | {_fmt(r.row.truth)} | {_fmt(r.mean_estimate())} | "
-            f"{r.bias():+.4f} | {r.coverage():.3f}{mark} | {_fmt(r.width())} | {r.nan_intervals()} |"
+            f"{r.bias():+.4f} | {simulated} | {exact_text} | {_fmt(r.width())} | {r.nan_intervals()} |"
         )
     lines += [
         "",
@@ -903,18 +1014,19 @@ def report(results: list[Result], checks: list[EvalCheck], replications: int, se
         "  best-minus-worst statistic cannot cover a true gap of 0 reliably: read a small gap against its",
         "  interval and the groups' own intervals.",
         "  With a small true gap the statistic folds (a resample that reverses the two groups still gives a",
-        "  positive gap), which makes its interval conservative at 10 per group (0.98 for a true gap of 0.2).",
+        "  positive gap), which makes its interval conservative: exactly 0.98 for a true gap of 0.2 at 10 and 20",
+        "  per group. A bias-corrected percentile interval, tried instead, undercovers there (0.86-0.92).",
         "- Tango's interval is conservative when hiding X can only lose acceptances (the verdict without X is",
         "  accepted only if the full one is): it then covers 0.97-1.0 at 10-20 pairs. The rows use independent",
-        "  verdicts and verdicts correlated through easy and hard pairs; at 10 correlated pairs it is just",
-        "  above the band too.",
+        "  verdicts and verdicts correlated through easy and hard pairs.",
         "- At "
         + f"{SMALL_OVERLAP_CELL} samples per cell the overlapping-groups estimate lies on a lattice: it is within "
         + ", ".join(f"{step / 10:.1f}" for step, _ in overlap_lattice())
         + " of the truth with probability "
         + ", ".join(f"{share:.3f}" for _, share in overlap_lattice())
-        + ", so every interval's coverage there sits near one of those values (0.996: the Wilson interval over",
-        "  the design-effect size reaches 0.3 from the estimate). At 10 per cell the row is in the band.",
+        + ", so every interval's coverage there sits near one of those values. Wilson's interval over the",
+        "  design-effect size, whose pull toward 1/2 is larger than Jeffreys', reached 0.3 from the estimate and",
+        "  covered 0.995 (exact); Jeffreys' covers 0.962.",
         "- Wilson's exact coverage oscillates with the true proportion: "
         + ", ".join(f"{exact[(p, n)]:.3f} at p = {p}, n = {n}" for p, n in exact)
         + ". The rows' systems sit at ordinary values of s, not at the worst points.",

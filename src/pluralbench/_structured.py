@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import cache
 from typing import Literal, get_args
 
 from inspect_ai.model import ChatMessage, ChatMessageUser, GenerateConfig, Model, ModelOutput, ResponseSchema
@@ -131,6 +132,12 @@ def _with_instruction(messages: list[ChatMessage], schema: dict[str, object]) ->
     return [*messages, ChatMessageUser(content=instruction.lstrip())]
 
 
+@cache
+def _response_schema(schema: type[BaseModel], name: str) -> ResponseSchema:
+    """Return the response schema of a reply model (built once per model and name: pydantic's JSON schema is slow)."""
+    return ResponseSchema(name=name, json_schema=json_schema(schema))
+
+
 def request_for(
     mode: StructuredMode, messages: list[ChatMessage], schema: type[BaseModel] | ResponseSchema, name: str
 ) -> tuple[list[ChatMessage], GenerateConfig]:
@@ -145,12 +152,10 @@ def request_for(
     Returns:
         Messages (with the schema stated in the prompt unless ``schema``) and the generate config.
     """
-    response = (
-        schema if isinstance(schema, ResponseSchema) else ResponseSchema(name=name, json_schema=json_schema(schema))
-    )
-    document = response.json_schema.model_dump(exclude_none=True, by_alias=True)
+    response = schema if isinstance(schema, ResponseSchema) else _response_schema(schema, name)
     if mode == "schema":
         return messages, GenerateConfig(response_schema=response)
+    document = response.json_schema.model_dump(exclude_none=True, by_alias=True)
     if mode == "json_object":
         body = {"response_format": {"type": "json_object", "schema": document}}
         return _with_instruction(messages, document), GenerateConfig(extra_body=body)

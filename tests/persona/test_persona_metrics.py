@@ -27,6 +27,7 @@ from persona_scripts import (
     reasoner_generic_on_hard,
     reasoner_never_closing_on_hard,
 )
+from pluralbench._beta import beta_quantile
 from pluralbench._metrics import format_failure_rate, mean_ci
 from pluralbench.persona.data import Question, load_personas, load_questions
 from pluralbench.persona.dataset import draw_group_pairs
@@ -393,7 +394,13 @@ def test_a_pass_at_k_eval_with_judge_failures_keeps_one_sample_set(run_eval: Run
     assert [metrics[f"pass_at_{j}"] for j in (1, 2, 3)] == [1.0, 1.0, 1.0]
 
 
-def test_a_stratified_group_proportion_gets_its_design_effect_size_not_kish() -> None:
+def jeffreys(share: float, size: float) -> tuple[float, float]:
+    """The Jeffreys interval of a proportion over ``size`` samples (``beta_quantile`` is tested in tests/core)."""
+    a, b = size * share + 0.5, size * (1 - share) + 0.5
+    return beta_quantile(0.025, a, b), beta_quantile(0.975, a, b)
+
+
+def test_a_stratified_group_proportion_gets_jeffreys_over_its_design_effect_size_not_kish() -> None:
     """Two equal cells accepted 8/10 and 2/10: Kish's size is 20, the stratified variance gives 28.125.
 
     Kish's size treats the group as unstratified (variance 0.25 / 20); the cells' own variances,
@@ -406,11 +413,16 @@ def test_a_stratified_group_proportion_gets_its_design_effect_size_not_kish() ->
     result = group_disparity(cells, ["g"], min_n=2)
     assert result["group[g]"] == pytest.approx(0.5)
     low, high = result["group[g]_ci_low"], result["group[g]_ci_high"]
-    z = 1.959964
-    for size, expected in ((28.125, True), (20.0, False)):
-        half = z * math.sqrt(0.25 / size + z * z / (4 * size * size)) / (1 + z * z / size)
-        assert (high - low == pytest.approx(2 * half, abs=1e-4)) is expected, (size, high - low)
+    assert (low, high) == pytest.approx(jeffreys(0.5, 28.125), abs=1e-9)
+    assert high - low < jeffreys(0.5, 20.0)[1] - jeffreys(0.5, 20.0)[0] - 0.03  # Kish's would be wider
     # Equal rates gain nothing from stratification: 2 cells of 10 at 0.5 give 0.25 / (2 * 0.25**2 / 9) = 18.
     equal = group_disparity([Cell(groups=("g",), size=100, values=[1.0] * 5 + [0.0] * 5)] * 2, ["g"], min_n=2)
-    half_18 = z * math.sqrt(0.25 / 18 + z * z / (4 * 18 * 18)) / (1 + z * z / 18)
-    assert equal["group[g]_ci_high"] - equal["group[g]_ci_low"] == pytest.approx(2 * half_18, abs=1e-4)
+    assert (equal["group[g]_ci_low"], equal["group[g]_ci_high"]) == pytest.approx(jeffreys(0.5, 18.0), abs=1e-9)
+
+
+def test_a_group_of_one_cell_is_a_plain_proportion_and_an_estimate_of_0_starts_at_0() -> None:
+    one = group_disparity([Cell(groups=("g",), size=100, values=[1.0] * 3 + [0.0] * 7)], ["g"], min_n=2)
+    assert (one["group[g]_ci_low"], one["group[g]_ci_high"]) == pytest.approx(jeffreys(0.3, 10.0), abs=1e-9)
+    none = group_disparity([Cell(groups=("g",), size=100, values=[0.0] * 10)] * 2, ["g"], min_n=2)
+    assert none["group[g]_ci_low"] == 0.0
+    assert none["group[g]_ci_high"] == pytest.approx(jeffreys(0.0, 20.0)[1], abs=1e-9)

@@ -26,12 +26,12 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 from inspect_ai.scorer import Metric, SampleScore, Score, ScoreReducer, metric, score_reducer
 
+from pluralbench._beta import beta_quantile
 from pluralbench._bootstrap import (
     DEFAULT_LEVEL,
     DEFAULT_RESAMPLES,
@@ -45,8 +45,6 @@ from pluralbench._metrics import mean_with_interval, with_interval
 from pluralbench._run_end import register_diagnostic
 from pluralbench.persona.dataset import ALL_HIDDEN_VARIANT, FULL_VARIANT, WITHOUT_PREFIX
 from pluralbench.persona.types import CONTEXT_OVERFLOW
-
-_NORMAL = NormalDist()
 
 PERSONALIZATION = "personalization"
 """Key of the critic's score value, and the name of the mean of it."""
@@ -349,22 +347,25 @@ def _expanded(replicates: np.ndarray, units: int) -> tuple[float, float]:
     return percentile_interval(replicates, tail=expanded_tail(units))
 
 
-def _weighted_wilson(share: float, effective_n: float) -> tuple[float, float]:
-    """Return the Wilson score interval of a weighted proportion over an effective sample size.
+def _weighted_jeffreys(share: float, effective_n: float) -> tuple[float, float]:
+    """Return the Jeffreys interval of a weighted proportion over an effective sample size.
 
-    The formula of :func:`pluralbench._bootstrap.wilson_interval` with a fractional ``n``
-    (:func:`_effective_size`).
+    The equal-tailed interval of ``Beta(n p + 1/2, n (1 - p) + 1/2)`` with ``n`` the effective size
+    (:func:`_effective_size`), 0 as the lower bound of an estimate of 0 and 1 as the upper bound of
+    an estimate of 1 (Brown, Cai and DasGupta 2001). Over a design-effect size it keeps its coverage
+    in stratified samples (Dean and Pagano 2015, Journal of Survey Statistics and Methodology 3(4)),
+    where Wilson's, whose pull toward 1/2 is larger, covered a true 0.5 in 99.5% of runs of two
+    cells of 5 samples accepted 0.8 and 0.2 (``benchmarks/validity.md``, exact coverage 0.962 now).
     """
-    z = _NORMAL.inv_cdf((1 + DEFAULT_LEVEL) / 2)
-    center = (share + z * z / (2 * effective_n)) / (1 + z * z / effective_n)
-    half = z * math.sqrt(share * (1 - share) / effective_n + z * z / (4 * effective_n**2)) / (1 + z * z / effective_n)
-    low = 0.0 if share <= 0 else max(0.0, center - half)
-    high = 1.0 if share >= 1 else min(1.0, center + half)
+    tail = (1 - DEFAULT_LEVEL) / 2
+    a, b = effective_n * share + 0.5, effective_n * (1 - share) + 0.5
+    low = 0.0 if share <= 0 else beta_quantile(tail, a, b)
+    high = 1.0 if share >= 1 else beta_quantile(1 - tail, a, b)
     return low, high
 
 
 def _effective_size(weights: np.ndarray, cell_means: np.ndarray, counts: Sequence[int]) -> float:
-    """Return the effective sample size of a stratified proportion ``sum(W_c p_c)``, for its Wilson interval.
+    """Return the effective sample size of a stratified proportion ``sum(W_c p_c)``, for its Jeffreys interval.
 
     Kish's size ``1 / sum(W_c**2 / n_c)`` counts only the unequal weights, not the variance between
     cells that stratification removes (a group of one cell accepted 0.8 and one accepted 0.2 has a
@@ -373,8 +374,11 @@ def _effective_size(weights: np.ndarray, cell_means: np.ndarray, counts: Sequenc
     ``v = sum(W_c**2 p_c (1 - p_c) / (n_c - 1))`` (unbiased within each cell; Korn and Graubard,
     1998, without their cap at the number of samples, which is for designs that lose precision:
     stratification gains it). Kish's size is kept where ``v`` cannot be estimated: a cell of one
-    sample, every cell all 0 or all 1, or an estimate of 0 or 1.
+    sample, every cell all 0 or all 1, or an estimate of 0 or 1. A group of one cell is a plain
+    proportion: its size is its number of samples.
     """
+    if len(counts) == 1:
+        return float(counts[0])
     kish = float(1 / sum(w * w / c for w, c in zip(weights, counts, strict=True)))
     share = float(weights @ cell_means)
     if min(counts) < 2 or share in (0.0, 1.0):
@@ -399,7 +403,7 @@ def group_disparity(cells: Sequence[Cell], groups: Sequence[str], min_n: int, se
     expanded as the suite's intervals are (:mod:`pluralbench._bootstrap`), over the group's
     scored samples (the gap, max minus min of each resample's group estimates: over the eligible
     groups' samples together). A group whose values are all 0 or 1 gets the suite's interval of a
-    proportion instead, Wilson's, over the estimate's effective sample size (:func:`_effective_size`).
+    proportion instead, Jeffreys', over the estimate's effective sample size (:func:`_effective_size`).
 
     Args:
         cells: The cells and their scored values.
@@ -431,7 +435,7 @@ def group_disparity(cells: Sequence[Cell], groups: Sequence[str], min_n: int, se
         counts = [len(scored[i].values) for i in members]
         share = float(weights @ means[members])
         if all(is_proportion(scored[i].values) for i in members):
-            interval = _weighted_wilson(share, _effective_size(weights, means[members], counts))
+            interval = _weighted_jeffreys(share, _effective_size(weights, means[members], counts))
         else:
             interval = _expanded(replicates, sum(counts))
         return with_interval(name, share, interval, sum(counts)), replicates
