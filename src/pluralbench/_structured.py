@@ -15,9 +15,8 @@ task option ``structured`` picks how the JSON is asked for:
   to ``prompt``, for the rest of the run, logging one warning line per model and fallback.
 
 The reply is parsed and repaired by the callers exactly as before (:mod:`pluralbench._replies`):
-only how the request is made differs. A task passes its ``structured`` option to every call of a
-sample through the sample's store (:func:`structured_setup` writes it before the solvers run;
-:func:`current_mode` reads it, in solvers and scorers alike), so it is also in the log.
+only how the request is made differs. A task passes its ``structured`` option to the solvers and
+scorers it builds, which pass it to every call (the option is in the log's task arguments).
 """
 
 from __future__ import annotations
@@ -28,8 +27,7 @@ from functools import cache
 from typing import Literal, get_args
 
 from inspect_ai.model import ChatMessage, ChatMessageUser, GenerateConfig, Model, ModelOutput, ResponseSchema
-from inspect_ai.solver import Generate, Solver, TaskState, solver
-from inspect_ai.util import json_schema, store
+from inspect_ai.util import json_schema
 from pydantic import BaseModel
 
 logger = logging.getLogger(__name__)
@@ -58,41 +56,6 @@ _resolved: dict[str, StructuredMode] = {}
 
 _warned: set[tuple[str, str]] = set()
 """(model, refused mode) pairs already reported, so concurrent first calls warn once."""
-
-
-STORE_KEY = "pluralbench:structured"
-"""Key of the sample store that holds the task's ``structured`` option."""
-
-
-@solver
-def structured_setup(mode: StructuredMode) -> Solver:
-    """Record the task's ``structured`` option in the sample's store, for every structured call.
-
-    Args:
-        mode: ``auto``, ``schema``, ``json_object`` or ``prompt``.
-
-    Returns:
-        A setup solver that changes nothing else.
-    """
-
-    async def solve(state: TaskState, generate: Generate) -> TaskState:
-        state.store.set(STORE_KEY, mode)
-        return state
-
-    return solve
-
-
-def current_mode() -> StructuredMode:
-    """Return the ``structured`` option of the running sample (``auto`` outside a sample).
-
-    Returns:
-        The mode.
-    """
-    try:
-        value = store().get(STORE_KEY, "auto")
-    except Exception:  # no sample is active (e.g. the generator command line)
-        return "auto"
-    return check_structured_mode(value) if value in STRUCTURED_MODES else "auto"
 
 
 def check_structured_mode(value: object) -> StructuredMode:
@@ -192,7 +155,7 @@ async def generate_structured(
     messages: list[ChatMessage],
     schema: type[BaseModel] | ResponseSchema,
     name: str,
-    mode: StructuredMode | None = None,
+    mode: StructuredMode,
     config: GenerateConfig | None = None,
 ) -> ModelOutput:
     """Ask ``model`` for a JSON reply matching ``schema``, in the way the server accepts.
@@ -202,15 +165,14 @@ async def generate_structured(
         messages: The conversation.
         schema: The reply model, or a ready response schema.
         name: The schema's name.
-        mode: ``auto``, ``schema``, ``json_object`` or ``prompt`` (see the module docstring);
-            ``None`` for the running sample's option (:func:`current_mode`).
+        mode: The task's ``structured`` option: ``auto``, ``schema``, ``json_object`` or ``prompt``
+            (see the module docstring).
         config: Extra generate config (e.g. ``max_tokens``), merged under the structured settings.
 
     Returns:
         The model output (parse it with :func:`pluralbench._replies.parse_json_reply`).
     """
     base = config or GenerateConfig()
-    mode = mode or current_mode()
     if mode != "auto":
         request, extra = request_for(mode, messages, schema, name)
         return await model.generate(request, config=base.merge(extra))

@@ -66,7 +66,7 @@ def test_nonces_come_from_secrets_and_differ(monkeypatch: pytest.MonkeyPatch) ->
 def test_alignment_nonce_is_not_derived_from_seed_method_or_sample() -> None:
     task = alignment_targets(method="unaligned", n_examples=0, seed=3)
     sample = next(iter(task.dataset))
-    first, second = (sample_context(state_of(sample), "unaligned", 3) for _ in range(2))
+    first, second = (sample_context(state_of(sample), "unaligned", 3, "auto") for _ in range(2))
     assert first.nonce != second.nonce
     assert first.rng.random() == second.rng.random(), "the response order stays seeded"
 

@@ -56,7 +56,7 @@ def test_auto_falls_back_to_json_object_once_and_says_so(caplog: pytest.LogCaptu
     model = server.model("server-a")
     with caplog.at_level(logging.WARNING):
         for _ in range(3):
-            output = asyncio.run(generate_structured(model, QUESTION, Verdict, "verdict"))
+            output = asyncio.run(generate_structured(model, QUESTION, Verdict, "verdict", "auto"))
             assert output.completion == '{"needs_revision": false}'
     assert [kind for kind, _ in server.requests] == ["schema", "json_object", "json_object", "json_object"]
     assert '"needs_revision"' in server.requests[1][1]  # the schema is stated in the prompt
@@ -66,15 +66,15 @@ def test_auto_falls_back_to_json_object_once_and_says_so(caplog: pytest.LogCaptu
 
 def test_auto_reaches_the_prompt_when_no_response_format_is_accepted() -> None:
     server = _Server(accepts={"prompt"})
-    asyncio.run(generate_structured(server.model("server-b"), QUESTION, Verdict, "verdict"))
+    asyncio.run(generate_structured(server.model("server-b"), QUESTION, Verdict, "verdict", "auto"))
     assert [kind for kind, _ in server.requests] == ["schema", "json_object", "prompt"]
 
 
 def test_auto_keeps_schema_where_it_is_accepted() -> None:
     server = _Server(accepts={"schema"})
     model = server.model("server-c")
-    asyncio.run(generate_structured(model, QUESTION, Verdict, "verdict"))
-    asyncio.run(generate_structured(model, QUESTION, Verdict, "verdict"))
+    asyncio.run(generate_structured(model, QUESTION, Verdict, "verdict", "auto"))
+    asyncio.run(generate_structured(model, QUESTION, Verdict, "verdict", "auto"))
     assert [kind for kind, _ in server.requests] == ["schema", "schema"]
     assert server.requests[0][1] == QUESTION[0].text  # no schema text added to the prompt
 

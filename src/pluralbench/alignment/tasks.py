@@ -18,7 +18,7 @@ from inspect_ai import Task, task
 from pluralbench._errors import InputError
 from pluralbench._metrics import with_metrics
 from pluralbench._options import COUNT, NON_NEGATIVE, SEED, Option, validate_options
-from pluralbench._structured import StructuredMode, structured_setup
+from pluralbench._structured import StructuredMode
 from pluralbench.alignment.dataset import ExampleRequest, alignment_dataset, load_alignment_data, resolve_targets
 from pluralbench.alignment.fewshot import ExamplePool
 from pluralbench.alignment.scorers import alignment_metrics, alignment_target, alignment_ties, per_target_metrics
@@ -100,9 +100,8 @@ def alignment_targets(
         raise InputError(f"option n_examples={n_examples}: dataset {data.name} has no train items; use n_examples=0")
     examples = ExampleRequest(spec.examples, pool, n_examples)
     return Task(
-        setup=structured_setup(structured),
         dataset=alignment_dataset(data, targets, seed, examples),
-        solver=spec.build(pool, samples, seed),
+        solver=spec.build(pool, samples, seed, structured),
         scorer=[with_metrics(alignment_target(), metrics), alignment_ties()],
         model=default_task_model(),
         version=TASK_VERSION,

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from pluralbench._fence import fence, new_nonce, untrusted_notice
 from pluralbench._metrics import mean_ci
+from pluralbench._structured import StructuredMode
 from pluralbench.persona.metrics import self_graded
 from pluralbench.persona.prompts import ANSWER_LABEL, CANDIDATE_LABEL, IDENTIFY_PERSON
 from pluralbench.persona.scorers import unanswered, unanswered_score
@@ -69,8 +70,11 @@ def chance_level() -> Metric:
 
 
 @scorer(metrics=[mean_ci(), stderr(), chance_level(), self_graded()])
-def persona_identification() -> Scorer:
+def persona_identification(structured: StructuredMode = "auto") -> Scorer:
     """Score 1 when the judge picks the true persona among the candidates in the sample metadata.
+
+    Args:
+        structured: How the verdict's JSON is asked for (:mod:`pluralbench._structured`).
 
     Returns:
         The scorer; replies naming no valid candidate are unscored with a reason.
@@ -90,7 +94,7 @@ def persona_identification() -> Scorer:
             k=k, notice=untrusted_notice(nonce), answer=fence(ANSWER_LABEL, answer, nonce), candidates=blocks
         )
         judge, self_graded = role_model("judge")
-        reply = await ask_for_verdict(judge, prompt, identification_verdict_model(k), "identification")
+        reply = await ask_for_verdict(judge, prompt, identification_verdict_model(k), "identification", structured)
         metadata = {
             "judge_model": str(judge),
             "self_graded": self_graded,

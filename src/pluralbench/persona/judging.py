@@ -36,7 +36,7 @@ from pluralbench._replies import (
     context_overflow,
     parse_json_reply,
 )
-from pluralbench._structured import generate_structured
+from pluralbench._structured import StructuredMode, generate_structured
 from pluralbench.persona.prompts import REPAIR_REPLY
 
 VerdictT = TypeVar("VerdictT", bound=BaseModel)
@@ -103,16 +103,18 @@ def verdict_config(schema: type[BaseModel], name: str) -> GenerateConfig:
     return GenerateConfig(response_schema=ResponseSchema(name=name, json_schema=json_schema(schema)))
 
 
-async def ask_for_verdict(model: Model, prompt: str, schema: type[VerdictT], name: str) -> JudgeReply[VerdictT]:
+async def ask_for_verdict(
+    model: Model, prompt: str, schema: type[VerdictT], name: str, structured: StructuredMode
+) -> JudgeReply[VerdictT]:
     """Ask a judge for a JSON verdict, with one repair attempt when the reply cannot be read.
-
-    The JSON is asked for as the task's ``structured`` option says (:mod:`pluralbench._structured`).
 
     Args:
         model: The judge.
         prompt: The full judge prompt.
         schema: Pydantic model of the verdict.
         name: Name of the response schema.
+        structured: The task's ``structured`` option: how the JSON is asked for
+            (:mod:`pluralbench._structured`).
 
     Returns:
         The verdict, or why it could not be read (``problem``, and ``reason``: ``context_overflow``
@@ -123,7 +125,7 @@ async def ask_for_verdict(model: Model, prompt: str, schema: type[VerdictT], nam
     replies: list[str] = []
     error: ReplyParseError | None = None
     for _ in range(2):
-        output = await generate_structured(model, messages, schema, name)
+        output = await generate_structured(model, messages, schema, name, structured)
         replies.append(output.completion)
         overflow = context_overflow(output)
         if overflow is not None:

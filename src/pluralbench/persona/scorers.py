@@ -27,6 +27,7 @@ from pluralbench._metrics import CONTEXT_OVERFLOW as CONTEXT_OVERFLOW_REASON
 from pluralbench._metrics import FORMAT_FAILURE as FORMAT_FAILURE_KEY
 from pluralbench._metrics import format_failure_rate, mean_ci
 from pluralbench._replies import ContextOverflowError
+from pluralbench._structured import StructuredMode
 from pluralbench.persona.metrics import GRADED, JUDGE_FAILURE, OUTCOME, PERSONALIZATION, SELF_GRADED, grading_outcomes
 from pluralbench.persona.prompts import (
     DEBATE_JUDGE,
@@ -169,11 +170,12 @@ def critic_metrics(seed: int = 0) -> list[Metric]:
 
 
 @scorer(metrics=critic_metrics())
-def personalization_critic(debate_rounds: int = 0) -> Scorer:
+def personalization_critic(debate_rounds: int = 0, structured: StructuredMode = "auto") -> Scorer:
     """Score ``personalization`` 1 when the critic (or the debate judge) finds that the answer needs no revision.
 
     Args:
         debate_rounds: 0 for one critic call; R >= 1 for R rounds of debate and a judge verdict.
+        structured: How the verdict's JSON is asked for (:mod:`pluralbench._structured`).
 
     Returns:
         The scorer: 0 for a missing, empty or unreadable answer (no critic call); NaN with a
@@ -195,7 +197,11 @@ def personalization_critic(debate_rounds: int = 0) -> Scorer:
         metadata: dict[str, object] = {"critic_model": str(critic), "debate_rounds": debate_rounds}
         if debate_rounds == 0:
             reply: JudgeReply[CriticVerdict] | JudgeReply[JudgeVerdict] = await ask_for_verdict(
-                critic, SINGLE_CALL_CRITIC.format(notice=notice, materials=materials), CriticVerdict, "critic_verdict"
+                critic,
+                SINGLE_CALL_CRITIC.format(notice=notice, materials=materials),
+                CriticVerdict,
+                "critic_verdict",
+                structured,
             )
             metadata[SELF_GRADED] = critic_self_graded
             transcript: list[str] = []
@@ -214,7 +220,7 @@ def personalization_critic(debate_rounds: int = 0) -> Scorer:
             prompt = DEBATE_JUDGE.format(
                 notice=notice, materials=materials, nonce=nonce, transcript="\n\n".join(transcript)
             )
-            reply = await ask_for_verdict(judge, prompt, JudgeVerdict, "judge_verdict")
+            reply = await ask_for_verdict(judge, prompt, JudgeVerdict, "judge_verdict", structured)
             metadata.update({"judge_model": str(judge), SELF_GRADED: critic_self_graded or judge_self_graded})
         metadata.update({"transcript": transcript, "verdict_replies": reply.replies})
         if reply.verdict is None:

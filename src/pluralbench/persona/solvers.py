@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal, get_args
 
 from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser, model_roles
@@ -87,7 +87,7 @@ def answer_messages(mode: str, question: str, persona_text: str) -> list[ChatMes
 
 
 @solver
-def persona_answer(mode: GenerateMode = "output_only") -> Solver:
+def persona_answer(mode: GenerateMode = "output_only", grading_roles: Sequence[str] = ()) -> Solver:
     """Ask the evaluated model to answer the sample's question in a generate mode.
 
     The answer, the reasoning or summary, any format problem and the outcome are stored in
@@ -95,6 +95,8 @@ def persona_answer(mode: GenerateMode = "output_only") -> Solver:
 
     Args:
         mode: ``baseline`` (no persona), ``output_only``, ``chain_of_thought`` or ``demographic_summary``.
+        grading_roles: The roles the task's scorers resolve; the first sample warns once about
+            those not bound (:func:`unbound_roles_check`).
 
     Returns:
         The solver.
@@ -102,7 +104,10 @@ def persona_answer(mode: GenerateMode = "output_only") -> Solver:
     if mode not in GENERATE_MODES:
         raise ValueError(f"option mode={mode!r}: must be one of {', '.join(GENERATE_MODES)}")
 
+    check_roles = unbound_roles_check(grading_roles)
+
     async def solve(state: TaskState, generate: Generate) -> TaskState:
+        check_roles()
         meta = state.metadata_as(PersonaSampleMeta)
         state.messages = answer_messages(mode, state.input_text, meta.answer_persona_text)
         state = await generate(state)
@@ -145,29 +150,28 @@ def unbound_roles_warning(roles: Sequence[str], bound: Sequence[str]) -> str | N
     return f"{subject} not bound: the evaluated model grades its own answers (self-grading); bind with {binding}"
 
 
-@solver
-def warn_unbound_roles(roles: Sequence[str]) -> Solver:
-    """Warn once, when the first sample starts, that grading roles fall back to the evaluated model.
+def unbound_roles_check(roles: Sequence[str]) -> Callable[[], None]:
+    """Return a check that warns once, at its first call, that grading roles fall back to the evaluated model.
 
     Whether a role is bound is known only inside the running eval: a task built in Python
     before ``eval()`` sees no roles, and a task's own ``model_roles`` and an eval-retry's roles
-    are merged in after the task is built. The first sample runs with the final roles bound.
+    are merged in after the task is built. The answer solvers call the check as each sample
+    starts, so the first sample tells with the final roles bound.
 
     Args:
         roles: The roles the task's scorers resolve (``critic``, ``judge``).
 
     Returns:
-        A solver that changes nothing in the state.
+        The check: logs :func:`unbound_roles_warning` once, and nothing at later calls.
     """
     checked = False
 
-    async def solve(state: TaskState, generate: Generate) -> TaskState:
+    def check() -> None:
         nonlocal checked
         if not checked:
             checked = True
             warning = unbound_roles_warning(roles, list(model_roles()))
             if warning is not None:
                 logger.warning(warning)
-        return state
 
-    return solve
+    return check

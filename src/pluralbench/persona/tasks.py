@@ -23,7 +23,7 @@ from pluralbench._files import bundled_path
 from pluralbench._metrics import format_failure_rate, mean_ci, with_metrics
 from pluralbench._options import COUNT, NON_NEGATIVE, SEED, Option, validate_options
 from pluralbench._presets import apply_preset
-from pluralbench._structured import StructuredMode, structured_setup
+from pluralbench._structured import StructuredMode
 from pluralbench.model import default_task_model
 from pluralbench.persona.data import SYNTHETIC_PERSONAS_OPTION, Question, pair_personas_with_questions
 from pluralbench.persona.dataset import draw_group_pairs, persona_dataset, shown_attributes
@@ -42,7 +42,7 @@ from pluralbench.persona.metrics import (
 from pluralbench.persona.options import parse_groups, parse_loo_attributes
 from pluralbench.persona.presets import INTERSECTIONALITY_PRESETS, LOO_PRESETS, PASS_AT_K_PRESETS, PERSONA_PRESETS
 from pluralbench.persona.scorers import critic_metrics, personalization_critic
-from pluralbench.persona.solvers import GenerateMode, persona_answer, warn_unbound_roles
+from pluralbench.persona.solvers import GenerateMode, persona_answer
 from pluralbench.persona.sources import PRISM_FILTER_OPTION, load_pools
 from pluralbench.persona.sources import PRISM_OPTION as PRISM_OPTION  # re-exported: group/tasks.py reads it
 from pluralbench.personas import Persona
@@ -94,12 +94,10 @@ def _persona_task(
     epochs: Epochs | None = None,
     config: GenerateConfig | None = None,
     metadata: dict[str, Any] | None = None,
-    structured: StructuredMode = "auto",
 ) -> Task:
     return Task(
         dataset=dataset,
-        setup=structured_setup(structured),
-        solver=[warn_unbound_roles(roles), persona_answer(mode)],  # type: ignore[arg-type]
+        solver=persona_answer(mode, grading_roles=roles),  # type: ignore[arg-type]
         scorer=scorers,
         metrics=metrics,
         epochs=epochs or Epochs(1, persona_attempts()),  # every attempt's outcome reaches the metrics
@@ -161,9 +159,9 @@ def persona(
     if identify_k > len(pool):
         raise InputError(f"option identify_k={identify_k}: only {len(pool)} personas to draw candidates from")
     dataset = persona_dataset(pairs, name=f"persona-{mode}", persona_pool=pool, identify_k=identify_k, seed=seed)
-    scorers = [with_metrics(personalization_critic(debate_rounds), critic_metrics(seed))]
+    scorers = [with_metrics(personalization_critic(debate_rounds, structured), critic_metrics(seed))]
     if identify_k:
-        scorers.append(persona_identification())
+        scorers.append(persona_identification(structured))
     return _persona_task(
         dataset,
         mode,
@@ -171,7 +169,6 @@ def persona(
         roles=_roles(debate_rounds, identify_k),
         headline=PERSONALIZATION,
         metadata=metadata,
-        structured=structured,
     )
 
 
@@ -231,12 +228,11 @@ def persona_loo(
     return _persona_task(
         dataset,
         mode,
-        [personalization_critic(debate_rounds)],
+        [personalization_critic(debate_rounds, structured)],
         roles=_roles(debate_rounds),
         headline=FULL_PERSONA,
         metrics=metrics,
         metadata=metadata,
-        structured=structured,
     )
 
 
@@ -313,12 +309,11 @@ def persona_intersectionality(
     return _persona_task(
         dataset,
         mode,
-        [personalization_critic(debate_rounds)],
+        [personalization_critic(debate_rounds, structured)],
         roles=_roles(debate_rounds),
         headline=GAP,
         metrics=metrics,
         metadata=metadata,
-        structured=structured,
     )
 
 
@@ -375,12 +370,11 @@ def persona_pass_at_k(
     return _persona_task(
         dataset,
         mode,
-        [personalization_critic(debate_rounds)],
+        [personalization_critic(debate_rounds, structured)],
         roles=_roles(debate_rounds),
         headline=pass_at_keys(k)[-1],
         metrics=metrics,
         epochs=Epochs(k, pass_at_attempts(k)),
         config=GenerateConfig(temperature=temperature),
         metadata=metadata,
-        structured=structured,
     )

@@ -23,7 +23,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import JSONSchema
 
 from pluralbench._fence import fence, new_nonce, untrusted_notice
-from pluralbench._structured import generate_structured
+from pluralbench._structured import StructuredMode, generate_structured
 from pluralbench.steerability.prompts import (
     AGREE_VERDICT,
     BATCH_QUESTION,
@@ -130,11 +130,12 @@ def _retrieve_exception(future: asyncio.Future[ModelOutput]) -> None:
 
 
 @solver
-def few_shot_steering(include_label: bool = False) -> Solver:
+def few_shot_steering(include_label: bool = False, structured: StructuredMode = "auto") -> Solver:
     """Steer with the persona's statements in the system message and ask about test statements.
 
     Args:
         include_label: Whether the steering context names the persona's label.
+        structured: How a batched call's JSON is asked for (:mod:`pluralbench._structured`).
 
     Returns:
         The solver.
@@ -161,7 +162,7 @@ def few_shot_steering(include_label: bool = False) -> Solver:
             calls[key] = call
             try:
                 schema = batch_response_schema(len(metadata.batch))
-                state.output = await generate_structured(get_model(), state.messages, schema, schema.name)
+                state.output = await generate_structured(get_model(), state.messages, schema, schema.name, structured)
                 state.messages.append(state.output.message)
             except BaseException as error:
                 calls.pop(key, None)

@@ -17,7 +17,7 @@ from inspect_ai.model import GenerateConfig
 
 from pluralbench._options import COUNT, NON_NEGATIVE, SEED, Option, validate_options
 from pluralbench._presets import apply_preset
-from pluralbench._structured import StructuredMode, structured_setup
+from pluralbench._structured import StructuredMode
 from pluralbench.model import default_task_model
 from pluralbench.steerability.data import load_steerability_data
 from pluralbench.steerability.dataset import SteerabilityDesign, build_design, steerability_dataset
@@ -127,8 +127,7 @@ def steerability(
     temperature = PRESETS[preset].temperature if preset is not None else None
     return Task(
         dataset=steerability_dataset(design, seed),
-        setup=structured_setup(structured),
-        solver=few_shot_steering(include_label=include_label),
+        solver=few_shot_steering(include_label=include_label, structured=structured),
         scorer=steerability_scorer(),
         metrics=steerability_metrics(seed),
         model=default_task_model(),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from inspect_ai.solver import Solver
 
+from pluralbench._structured import StructuredMode
 from pluralbench.alignment.fewshot import ExamplePool
 from pluralbench.alignment.types import ExampleKind
 
@@ -32,25 +33,27 @@ class Method:
     """One entry of the method registry.
 
     Attributes:
-        build: Builds the solver from the few-shot pool, ``samples`` and ``seed``.
+        build: Builds the solver from the few-shot pool, ``samples``, ``seed`` and the ``structured`` option.
         examples: How the method uses few-shot examples (``none`` when it uses none).
     """
 
-    build: Callable[[ExamplePool, int, int], Solver]
+    build: Callable[[ExamplePool, int, int, StructuredMode], Solver]
     examples: ExampleKind
 
 
 METHODS: dict[str, Method] = {
-    "unaligned": Method(lambda pool, samples, seed: unaligned_choice(seed), "none"),
-    "prompt_aligned": Method(lambda pool, samples, seed: prompt_aligned_choice(pool, seed), "choices"),
+    "unaligned": Method(lambda pool, samples, seed, structured: unaligned_choice(seed, structured), "none"),
+    "prompt_aligned": Method(
+        lambda pool, samples, seed, structured: prompt_aligned_choice(pool, seed, structured), "choices"
+    ),
     "comparative_regression": Method(
-        lambda pool, samples, seed: rating_solver(pool, comparative=True, samples=samples, seed=seed), "ratings"
+        lambda pool, samples, seed, structured: rating_solver(pool, True, samples, seed, structured), "ratings"
     ),
     "regression": Method(
-        lambda pool, samples, seed: rating_solver(pool, comparative=False, samples=samples, seed=seed), "single_ratings"
+        lambda pool, samples, seed, structured: rating_solver(pool, False, samples, seed, structured), "single_ratings"
     ),
-    "random": Method(lambda pool, samples, seed: random_response(seed), "none"),
-    "oracle": Method(lambda pool, samples, seed: oracle_response(seed), "none"),
+    "random": Method(lambda pool, samples, seed, structured: random_response(seed), "none"),
+    "oracle": Method(lambda pool, samples, seed, structured: oracle_response(seed), "none"),
 }
 """The task's ``method`` option: name -> how to build it."""
 

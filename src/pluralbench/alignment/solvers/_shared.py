@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from pluralbench._fence import fence, new_nonce
 from pluralbench._replies import ReplyParseError, context_overflow, parse_json_reply
-from pluralbench._structured import generate_structured
+from pluralbench._structured import StructuredMode, generate_structured
 from pluralbench.alignment.fewshot import ExamplePool
 from pluralbench.alignment.prompts import (
     ATTRIBUTE_DESCRIPTIONS,
@@ -90,27 +90,30 @@ class SampleContext:
         meta: The sample's metadata.
         rng: Generator seeded by the task seed, method, sample id and epoch (orders, tie-breaks).
         nonce: Fence token of this sample's prompts (from :mod:`secrets`).
+        structured: The task's ``structured`` option, for every call (:mod:`pluralbench._structured`).
     """
 
     meta: AlignmentSampleMeta
     rng: random.Random
     nonce: str
+    structured: StructuredMode
 
 
-def sample_context(state: TaskState, method: str, seed: int) -> SampleContext:
+def sample_context(state: TaskState, method: str, seed: int, structured: StructuredMode) -> SampleContext:
     """Return the context of one sample for one method.
 
     Args:
         state: The sample's state.
         method: The method name (part of the seed, so methods draw independent orders).
         seed: The task seed.
+        structured: The task's ``structured`` option.
 
     Returns:
         The context.
     """
     meta = state.metadata_as(AlignmentSampleMeta)
     rng = random.Random(f"{seed}:{method}:{state.sample_id}:{state.epoch}")
-    return SampleContext(meta=meta, rng=rng, nonce=new_nonce())
+    return SampleContext(meta=meta, rng=rng, nonce=new_nonce(), structured=structured)
 
 
 def example_items(pool: ExamplePool, examples: Sequence[FewShotExample]) -> list[tuple[AlignmentItem, FewShotExample]]:
@@ -221,7 +224,7 @@ class StructuredReply(Generic[ReplyT]):
 
 
 async def ask_structured(
-    model: Model, messages: list[ChatMessage], schema: type[ReplyT], name: str
+    model: Model, messages: list[ChatMessage], schema: type[ReplyT], name: str, structured: StructuredMode
 ) -> StructuredReply[ReplyT]:
     """Ask for a reply in ``schema``, with one repair request when it cannot be read.
 
@@ -230,13 +233,14 @@ async def ask_structured(
         messages: The conversation ending with the query.
         schema: The reply model (strict types and bounds).
         name: Schema name sent to the provider.
+        structured: How the JSON is asked for (:mod:`pluralbench._structured`).
 
     Returns:
         The reply; or the failure, after the repair request; or a context overflow, at once.
     """
     problem = ""
     for _ in range(2):
-        output = await generate_structured(model, messages, schema, name)
+        output = await generate_structured(model, messages, schema, name, structured)
         overflow = context_overflow(output)
         if overflow is not None:
             return StructuredReply(None, overflow, context_overflow=True)

@@ -22,7 +22,7 @@ def random_response(seed: int = 0) -> Solver:
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        context = sample_context(state, "random", seed)
+        context = sample_context(state, "random", seed, "auto")
         choice = context.rng.randrange(len(context.meta.responses))
         return finish(state, Selection(method="random", choice=choice), None)
 
@@ -41,7 +41,7 @@ def oracle_response(seed: int = 0) -> Solver:
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        context = sample_context(state, "oracle", seed)
+        context = sample_context(state, "oracle", seed, "auto")
         choice = choose_nearest(context.meta.labels, context.meta.target, context.rng)
         return finish(state, Selection(method="oracle", choice=choice), None)
 

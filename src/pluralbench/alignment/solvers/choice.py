@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageSystem, ChatMessageUser, Model, get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
+from pluralbench._structured import StructuredMode
 from pluralbench.alignment.fewshot import ExamplePool
 from pluralbench.alignment.geometry import nearest
 from pluralbench.alignment.prompts import (
@@ -33,7 +34,9 @@ from ._shared import (
 )
 
 
-async def choose(model: Model, messages: list[ChatMessage], order: Sequence[int], method: str) -> Selection:
+async def choose(
+    model: Model, messages: list[ChatMessage], order: Sequence[int], method: str, structured: StructuredMode
+) -> Selection:
     """Ask for a choice among the shown responses and map it back to an original index.
 
     Args:
@@ -41,12 +44,13 @@ async def choose(model: Model, messages: list[ChatMessage], order: Sequence[int]
         messages: The conversation ending with the query.
         order: Display position (0-based) -> original response index.
         method: The method name recorded in the selection.
+        structured: How the JSON is asked for (:mod:`pluralbench._structured`).
 
     Returns:
         The selection: the original index of the chosen response, or ``None`` with the failure
         (unreadable after the repair request, or a context overflow).
     """
-    result = await ask_structured(model, messages, choice_reply_model(len(order)), "choice")
+    result = await ask_structured(model, messages, choice_reply_model(len(order)), "choice", structured)
     if result.reply is None:
         return Selection(
             method=method,
@@ -58,18 +62,19 @@ async def choose(model: Model, messages: list[ChatMessage], order: Sequence[int]
 
 
 @solver
-def unaligned_choice(seed: int = 0) -> Solver:
+def unaligned_choice(seed: int = 0, structured: StructuredMode = "auto") -> Solver:
     """Let the model pick the best response without seeing the target.
 
     Args:
         seed: Seed of the response order.
+        structured: How the JSON is asked for (:mod:`pluralbench._structured`).
 
     Returns:
         The solver.
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        context = sample_context(state, "unaligned", seed)
+        context = sample_context(state, "unaligned", seed, structured)
         order = shuffled(len(context.meta.responses), context.rng)
         shown = [context.meta.responses[index] for index in order]
         blocks = fenced_blocks(context.meta.prompt, shown, context.nonce)
@@ -78,7 +83,7 @@ def unaligned_choice(seed: int = 0) -> Solver:
             ChatMessageUser(content=UNALIGNED_QUERY.format(count=len(shown), **blocks)),
         ]
         model = get_model()
-        return finish(state, await choose(model, messages, order, "unaligned"), model)
+        return finish(state, await choose(model, messages, order, "unaligned", structured), model)
 
     return solve
 
@@ -104,7 +109,7 @@ def _aligned_query(prompt: str, shown: Sequence[str], target: dict[str, float], 
 
 
 @solver
-def prompt_aligned_choice(pool: ExamplePool, seed: int = 0) -> Solver:
+def prompt_aligned_choice(pool: ExamplePool, seed: int = 0, structured: StructuredMode = "auto") -> Solver:
     """Let the model pick the response closest to the target, described in words.
 
     The sample's few-shot examples (chosen when the dataset was built) are similar train items
@@ -113,13 +118,14 @@ def prompt_aligned_choice(pool: ExamplePool, seed: int = 0) -> Solver:
     Args:
         pool: The train items the examples come from.
         seed: Seed of the response orders.
+        structured: How the JSON is asked for (:mod:`pluralbench._structured`).
 
     Returns:
         The solver.
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        context = sample_context(state, "prompt_aligned", seed)
+        context = sample_context(state, "prompt_aligned", seed, structured)
         meta, target = context.meta, context.meta.target
         messages: list[ChatMessage] = [ChatMessageSystem(content=ALIGNED_SYSTEM.format(nonce=context.nonce))]
         for item, _ in example_items(pool, meta.examples):
@@ -133,6 +139,6 @@ def prompt_aligned_choice(pool: ExamplePool, seed: int = 0) -> Solver:
         order = shuffled(len(meta.responses), context.rng)
         messages.append(_aligned_query(meta.prompt, [meta.responses[index] for index in order], target, context.nonce))
         model = get_model()
-        return finish(state, await choose(model, messages, order, "prompt_aligned"), model)
+        return finish(state, await choose(model, messages, order, "prompt_aligned", structured), model)
 
     return solve

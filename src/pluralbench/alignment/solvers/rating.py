@@ -20,6 +20,7 @@ from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageSyste
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from pydantic import BaseModel
 
+from pluralbench._structured import StructuredMode
 from pluralbench.alignment.fewshot import ExamplePool
 from pluralbench.alignment.geometry import choose_nearest, label_value
 from pluralbench.alignment.prompts import (
@@ -111,7 +112,7 @@ async def _rating_call(
     messages.append(_query(sample, attribute, context.nonce, comparative))
     schema: type[BaseModel] = comparative_reply_model(len(sample.order)) if comparative else Rating
     kind = "ratings" if comparative else "rating"
-    result = await ask_structured(model, messages, schema, kind)
+    result = await ask_structured(model, messages, schema, kind, context.structured)
     reply = result.reply
     if reply is None:
         where = attribute if comparative else f"{attribute}, response {sample.order[0] + 1}"
@@ -170,7 +171,9 @@ def _plans(
 
 
 @solver
-def rating_solver(pool: ExamplePool, comparative: bool = True, samples: int = 1, seed: int = 0) -> Solver:
+def rating_solver(
+    pool: ExamplePool, comparative: bool = True, samples: int = 1, seed: int = 0, structured: StructuredMode = "auto"
+) -> Solver:
     """Rate responses per target attribute (side by side or one at a time), then choose the nearest.
 
     Args:
@@ -179,6 +182,7 @@ def rating_solver(pool: ExamplePool, comparative: bool = True, samples: int = 1,
             or each response alone (``regression``).
         samples: Rating calls per value, averaged (each comparative call with its own response order).
         seed: Seed of the response orders and tie-breaking.
+        structured: How the JSON is asked for (:mod:`pluralbench._structured`).
 
     Returns:
         The solver.
@@ -186,7 +190,7 @@ def rating_solver(pool: ExamplePool, comparative: bool = True, samples: int = 1,
     method = "comparative_regression" if comparative else "regression"
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        context = sample_context(state, method, seed)
+        context = sample_context(state, method, seed, structured)
         meta = context.meta
         model = get_model()
         plans = _plans(context, pool, samples, comparative)

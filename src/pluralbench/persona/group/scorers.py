@@ -21,6 +21,7 @@ from inspect_ai.solver import TaskState
 
 from pluralbench._fence import new_nonce, strip_markers, untrusted_notice
 from pluralbench._replies import ContextOverflowError
+from pluralbench._structured import StructuredMode
 from pluralbench.persona.judging import JudgeReply, ask_for_verdict, role_model
 from pluralbench.persona.prompts import DEBATE_JUDGE, REVIEW_MATERIALS, SINGLE_CALL_CRITIC
 from pluralbench.persona.scorers import CriticVerdict, JudgeVerdict, run_debate
@@ -72,7 +73,9 @@ class Judgement:
         return math.isnan(self.score) and not self.context_overflow
 
 
-async def judge_for_person(persona_text: str, question: str, answer: str, debate_rounds: int) -> Judgement:
+async def judge_for_person(
+    persona_text: str, question: str, answer: str, debate_rounds: int, structured: StructuredMode
+) -> Judgement:
     """Ask the critic (or the debate and its judge) whether the answer needs revision for this person.
 
     Args:
@@ -80,6 +83,7 @@ async def judge_for_person(persona_text: str, question: str, answer: str, debate
         question: The question.
         answer: The answer (non-blank).
         debate_rounds: 0 for one critic call; R >= 1 for R rounds of debate and a judge verdict.
+        structured: How the verdicts' JSON is asked for (:mod:`pluralbench._structured`).
 
     Returns:
         The judgement.
@@ -96,7 +100,11 @@ async def judge_for_person(persona_text: str, question: str, answer: str, debate
     transcript: list[str] = []
     if debate_rounds == 0:
         reply: JudgeReply[CriticVerdict] | JudgeReply[JudgeVerdict] = await ask_for_verdict(
-            critic, SINGLE_CALL_CRITIC.format(notice=notice, materials=materials), CriticVerdict, "critic_verdict"
+            critic,
+            SINGLE_CALL_CRITIC.format(notice=notice, materials=materials),
+            CriticVerdict,
+            "critic_verdict",
+            structured,
         )
     else:
         try:
@@ -107,7 +115,7 @@ async def judge_for_person(persona_text: str, question: str, answer: str, debate
         prompt = DEBATE_JUDGE.format(
             notice=notice, materials=materials, nonce=nonce, transcript="\n\n".join(transcript)
         )
-        reply = await ask_for_verdict(judge, prompt, JudgeVerdict, "judge_verdict")
+        reply = await ask_for_verdict(judge, prompt, JudgeVerdict, "judge_verdict", structured)
         self_graded = self_graded or judge_self_graded
     if reply.verdict is None:
         return Judgement(math.nan, None, reply.problem, "\n\n".join(transcript), reply.replies, self_graded)
@@ -122,7 +130,9 @@ async def judge_for_person(persona_text: str, question: str, answer: str, debate
     )
 
 
-async def judge_answer(answer: MemberAnswer, persona_text: str, question: str, debate_rounds: int) -> Judgement:
+async def judge_answer(
+    answer: MemberAnswer, persona_text: str, question: str, debate_rounds: int, structured: StructuredMode
+) -> Judgement:
     """Judge an answer for one person, without a critic call when there is no answer to judge.
 
     Args:
@@ -130,6 +140,7 @@ async def judge_answer(answer: MemberAnswer, persona_text: str, question: str, d
         persona_text: The person's full persona, rendered.
         question: The question.
         debate_rounds: Critic debate rounds.
+        structured: How the verdicts' JSON is asked for.
 
     Returns:
         The judgement: 0 with the problem for a format failure, unjudged for a context overflow.
@@ -138,7 +149,7 @@ async def judge_answer(answer: MemberAnswer, persona_text: str, question: str, d
         return Judgement(math.nan, None, answer.answer_problem, context_overflow=True)
     if answer.answer is None or not answer.answer.strip():
         return Judgement(0.0, None, f"{NO_ANSWER}: {answer.answer_problem or 'the answer is empty'}")
-    return await judge_for_person(persona_text, question, answer.answer, debate_rounds)
+    return await judge_for_person(persona_text, question, answer.answer, debate_rounds, structured)
 
 
 def _explanation(group: Sequence[Judgement], individual: Sequence[Judgement] | None) -> str:
@@ -154,11 +165,12 @@ def _explanation(group: Sequence[Judgement], individual: Sequence[Judgement] | N
 
 
 @scorer(metrics=base_metrics())
-def group_critic(debate_rounds: int = 0) -> Scorer:
+def group_critic(debate_rounds: int = 0, structured: StructuredMode = "auto") -> Scorer:
     """Judge the group answer once for each member (and each member's own answer, when written).
 
     Args:
         debate_rounds: 0 for one critic call per judgement; R >= 1 for R rounds of debate and a judge verdict.
+        structured: How the verdicts' JSON is asked for (:mod:`pluralbench._structured`).
 
     Returns:
         The scorer. Its dict value holds ``satisfaction``, ``worst_off``, ``all_served``,
@@ -177,7 +189,9 @@ def group_critic(debate_rounds: int = 0) -> Scorer:
             answer=meta.answer, answer_problem=meta.answer_problem, outcome=meta.outcome or FORMAT_FAILURE_OUTCOME
         )
         group_judgements = list(
-            await asyncio.gather(*(judge_answer(group_answer, text, question, debate_rounds) for text in texts))
+            await asyncio.gather(
+                *(judge_answer(group_answer, text, question, debate_rounds, structured) for text in texts)
+            )
         )
         judgements = list(group_judgements)
         value: dict[str, float] = {
@@ -189,7 +203,7 @@ def group_critic(debate_rounds: int = 0) -> Scorer:
             own_judgements = list(
                 await asyncio.gather(
                     *(
-                        judge_answer(own, text, question, debate_rounds)
+                        judge_answer(own, text, question, debate_rounds, structured)
                         for own, text in zip(meta.individual_answers, texts, strict=True)
                     )
                 )

@@ -16,6 +16,7 @@ from pluralbench.persona.solvers import (
     GenerateMode,
     answer_messages,
     split_reply,
+    unbound_roles_check,
 )
 from pluralbench.persona.types import ANSWERED, CONTEXT_OVERFLOW, FORMAT_FAILURE
 
@@ -88,7 +89,9 @@ async def individual_answers(mode: str, question: str, members: Sequence[GroupMe
 
 
 @solver
-def group_answer(mode: GenerateMode = "output_only", compare_individual: bool = False) -> Solver:
+def group_answer(
+    mode: GenerateMode = "output_only", compare_individual: bool = False, grading_roles: Sequence[str] = ()
+) -> Solver:
     """Ask the evaluated model for one answer that serves every member of the sample's group.
 
     The answer, preamble and any format problem are stored in ``state.metadata`` (see
@@ -99,6 +102,8 @@ def group_answer(mode: GenerateMode = "output_only", compare_individual: bool = 
     Args:
         mode: ``baseline`` (no one shown), ``output_only``, ``chain_of_thought`` or ``demographic_summary``.
         compare_individual: Also write each member's individual answer.
+        grading_roles: The roles the task's scorer resolves; the first sample warns once about
+            those not bound (:func:`~pluralbench.persona.solvers.unbound_roles_check`).
 
     Returns:
         The solver.
@@ -106,7 +111,10 @@ def group_answer(mode: GenerateMode = "output_only", compare_individual: bool = 
     if mode not in GENERATE_MODES:
         raise ValueError(f"option mode={mode!r}: must be one of {', '.join(GENERATE_MODES)}")
 
+    check_roles = unbound_roles_check(grading_roles)
+
     async def solve(state: TaskState, generate: Generate) -> TaskState:
+        check_roles()
         meta = state.metadata_as(GroupSampleMeta)
         state.messages = group_messages(mode, state.input_text, meta.members)
         state = await generate(state)

@@ -20,11 +20,11 @@ from pluralbench._errors import InputError
 from pluralbench._files import bundled_path
 from pluralbench._options import COUNT, Option, validate_options
 from pluralbench._presets import apply_preset
-from pluralbench._structured import StructuredMode, structured_setup
+from pluralbench._structured import StructuredMode
 from pluralbench.model import default_task_model
 from pluralbench.persona.options import parse_groups
 from pluralbench.persona.presets import GROUP_PRESETS
-from pluralbench.persona.solvers import GENERATE_MODES, GenerateMode, warn_unbound_roles
+from pluralbench.persona.solvers import GENERATE_MODES, GenerateMode
 from pluralbench.persona.sources import load_pools
 from pluralbench.persona.tasks import COMMON_OPTIONS, TASK_VERSION
 
@@ -118,13 +118,9 @@ def persona_group(
     if parsed is not None:
         metrics.append(cell_metrics(compare_individual, seed))
     return Task(
-        setup=structured_setup(structured),
         dataset=dataset,
-        solver=[
-            warn_unbound_roles(["critic", "judge"] if debate_rounds else ["critic"]),
-            group_answer(mode, compare_individual),
-        ],
-        scorer=group_critic(debate_rounds),
+        solver=group_answer(mode, compare_individual, ["critic", "judge"] if debate_rounds else ["critic"]),
+        scorer=group_critic(debate_rounds, structured),
         metrics=metrics,
         config=GenerateConfig(),
         model=default_task_model(),

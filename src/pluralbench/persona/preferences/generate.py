@@ -288,7 +288,7 @@ class _Generation:
         """Return the judge's verdict on one order (or ``None`` and the problem)."""
         prompt = judge_prompt(persona, question, first, second)
         async with self.semaphore:
-            reply = await ask_for_verdict(self.judge, prompt, PreferenceVerdict, "preference_verdict")
+            reply = await ask_for_verdict(self.judge, prompt, PreferenceVerdict, "preference_verdict", "auto")
         return reply.verdict, reply.problem
 
     async def compare(

@@ -9,7 +9,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from pluralbench._fence import fence, new_nonce, untrusted_notice
 from pluralbench._replies import ReplyParseError, context_overflow, parse_json_reply
-from pluralbench._structured import generate_structured
+from pluralbench._structured import StructuredMode, generate_structured
 from pluralbench.persona.prompts import PERSONA_LABEL, QUESTION_LABEL, REPAIR_REPLY
 
 from .prompts import CHOOSE_FOR_PERSONA, CHOOSE_WITHOUT_PERSONA
@@ -44,7 +44,7 @@ def choice_prompt(meta: PreferenceSampleMeta, question: str, mode: str, nonce: s
 
 
 @solver
-def preference_choice(mode: PreferenceMode = "persona") -> Solver:
+def preference_choice(mode: PreferenceMode = "persona", structured: StructuredMode = "auto") -> Solver:
     """Ask the evaluated model which answer the sample's person would prefer.
 
     The choice (or why none could be read), the reason and the mode go into ``state.metadata``
@@ -53,6 +53,7 @@ def preference_choice(mode: PreferenceMode = "persona") -> Solver:
 
     Args:
         mode: ``persona`` shows the persona; ``baseline`` hides it.
+        structured: How the reply's JSON is asked for (:mod:`pluralbench._structured`).
 
     Returns:
         The solver.
@@ -69,8 +70,9 @@ def preference_choice(mode: PreferenceMode = "persona") -> Solver:
         # Two model calls at most: the reply, and one repair request when it holds no readable
         # choice; a second unreadable reply is a format failure (scored wrong and counted).
         for attempt in range(2):
-            # JSON asked for as the task's ``structured`` option says (pluralbench._structured).
-            state.output = await generate_structured(get_model(), state.messages, PreferenceReply, REPLY_SCHEMA)
+            state.output = await generate_structured(
+                get_model(), state.messages, PreferenceReply, REPLY_SCHEMA, structured
+            )
             state.messages.append(state.output.message)
             overflow = context_overflow(state.output)
             if overflow is not None:  # the model never saw the whole prompt: unscored, not a wrong answer

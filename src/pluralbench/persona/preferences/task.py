@@ -20,7 +20,7 @@ from pluralbench._errors import InputError
 from pluralbench._metrics import with_metrics
 from pluralbench._options import SEED, Option, validate_options
 from pluralbench._presets import apply_preset
-from pluralbench._structured import StructuredMode, structured_setup
+from pluralbench._structured import StructuredMode
 from pluralbench.model import default_task_model
 from pluralbench.persona.data import load_personas, load_questions
 from pluralbench.persona.presets import PREFERENCE_PRESETS
@@ -89,8 +89,7 @@ def persona_preference(
     stem = Path(data).stem if data else Path(BUNDLED_PREFERENCES).stem
     return Task(
         dataset=preference_dataset(selected, people, asked, name=f"persona-preference-{mode}-{stem}"),
-        setup=structured_setup(structured),
-        solver=preference_choice(mode),
+        solver=preference_choice(mode, structured),
         scorer=with_metrics(preference_accuracy(), preference_metrics(seed)),
         model=default_task_model(),
         version=TASK_VERSION,
