@@ -14,8 +14,8 @@ from _cases import Case
 from inspect_ai import Task, eval
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.event import ModelEvent
-from inspect_ai.log import EvalLog, EvalSample
-from inspect_ai.model import Model, get_model
+from inspect_ai.log import EvalLog, EvalSample, resolve_sample_attachments
+from inspect_ai.model import ChatMessage, GenerateConfig, Model, get_model
 from inspect_ai.scorer import Score, Scorer, Target, mean, scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
@@ -132,10 +132,12 @@ def read_run(log: EvalLog, setup_seconds: float, eval_seconds: float) -> RunResu
 def timed_eval(task: Task, model: Model, log_dir: Path, setup_seconds: float = 0.0, **options: Any) -> RunResult:
     """Run one eval and read its figures.
 
-    A full garbage collection runs first, outside the timing: the cyclic collector's full passes
-    (about half a second each in a process that has imported inspect) are triggered by objects
-    that earlier runs left behind, so without it a pass caused by one run lands at random in a
-    later one, whichever task that is. Collections the timed eval triggers itself still count.
+    A full garbage collection runs first, outside the timing, and every object alive then is
+    frozen (``gc.freeze``) until the run ends: the cyclic collector's full passes (about half a
+    second each over everything a process that has imported inspect holds) would otherwise be
+    triggered by objects that earlier runs left behind and land at random in a later run,
+    whichever task that is, and scan the earlier runs' logs. Collections of what the timed eval
+    allocates itself still count.
 
     Args:
         task: The task (its own model, if set, is used).
@@ -151,9 +153,13 @@ def timed_eval(task: Task, model: Model, log_dir: Path, setup_seconds: float = 0
         RuntimeError: If the eval did not succeed.
     """
     gc.collect()
-    start = time.perf_counter()
-    [log] = eval(task, model=model, log_dir=str(log_dir), **QUIET, **options)
-    seconds = time.perf_counter() - start
+    gc.freeze()
+    try:
+        start = time.perf_counter()
+        [log] = eval(task, model=model, log_dir=str(log_dir), **QUIET, **options)
+        seconds = time.perf_counter() - start
+    finally:
+        gc.unfreeze()
     if log.status != "success":
         raise RuntimeError(f"{log.eval.task} ended with status {log.status}: {log.error}")
     return read_run(log, setup_seconds, seconds)
@@ -214,6 +220,72 @@ def repeated_generate(rate: float) -> Solver:
         return state
 
     return solve
+
+
+RecordedCalls = dict[str, list[tuple[list[ChatMessage], GenerateConfig]]]
+"""Each sample record's model calls, in order: (input messages, generate config)."""
+
+
+def recorded_calls(log: EvalLog) -> RecordedCalls:
+    """Return every sample record's model calls (evaluated model and roles alike) from a log.
+
+    Args:
+        log: The eval log (with samples).
+
+    Returns:
+        Calls by record id ``<sample id>:<epoch>``.
+    """
+    calls: RecordedCalls = {}
+    for sample in log.samples or []:
+        resolved = resolve_sample_attachments(sample)  # the log stores long texts once, as attachments
+        calls[f"{sample.id}:{sample.epoch}"] = [
+            (list(event.input), event.config) for event in resolved.events if isinstance(event, ModelEvent)
+        ]
+    return calls
+
+
+@solver
+def replay_calls(calls: RecordedCalls) -> Solver:
+    """Make a sample record's recorded calls again: the first through ``generate``, the rest directly.
+
+    Args:
+        calls: The recorded calls (:func:`recorded_calls`).
+
+    Returns:
+        The solver.
+    """
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        recorded = calls[str(state.sample_id)]
+        if not recorded:
+            return state
+        (messages, config), *rest = recorded
+        state.messages = list(messages)
+        state = await generate(state, **config.model_dump(exclude_none=True))
+        model = get_model()
+        for messages, config in rest:
+            await model.generate(messages, config=config)
+        return state
+
+    return solve
+
+
+def replay_task(log: EvalLog) -> Task:
+    """Return plain inspect making exactly the model calls of a suite run: same prompts, configs and order.
+
+    One sample per sample record of the log, a constant scorer, no metadata: beside the suite's
+    run it shows what the suite adds beyond its model traffic (prompt building, reply parsing,
+    metadata, scoring, metrics), where :func:`minimal_task` also counts the length of the prompts.
+
+    Args:
+        log: The suite run's log (with samples).
+
+    Returns:
+        The task.
+    """
+    calls = recorded_calls(log)
+    dataset = MemoryDataset([Sample(id=key, input="replay") for key in calls])
+    return Task(dataset=dataset, solver=replay_calls(calls), scorer=constant_score(), name="replay")
 
 
 @scorer(metrics=[mean()])

@@ -27,7 +27,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from _cases import CASES, Case, uncovered_types
-from _measure import RunResult, minimal_task, read_run, run_case, timed_eval
+from _measure import RunResult, minimal_task, read_run, replay_task, run_case, timed_eval
 from _scripts import bench_model, smollm2_counter
 
 from pluralbench.steerability.data import load_steerability_data
@@ -48,15 +48,15 @@ class Sizes:
 
     Attributes:
         cost_limit: Dataset samples per case in the cost table.
-        overhead_limit: Dataset samples per case in the overhead table.
-        overhead_repeats: Timed runs of each task and its reference; the fastest counts.
+        overhead_limits: Dataset samples per case of the small and the large run of the overhead table.
+        overhead_repeats: Timed runs of each task and its references at each size; the fastest counts.
         latency: Seconds per call of the latency model in the throughput table.
         throughput: Samples run at each ``max_connections``.
         local_limit: Samples of the local-model quick start.
     """
 
     cost_limit: int
-    overhead_limit: int
+    overhead_limits: tuple[int, int]
     overhead_repeats: int
     latency: float
     throughput: dict[int, int]
@@ -65,7 +65,7 @@ class Sizes:
 
 FULL = Sizes(
     cost_limit=12,
-    overhead_limit=16,
+    overhead_limits=(16, 64),
     overhead_repeats=2,
     latency=0.2,
     throughput={1: 6, 10: 40, 50: 150},
@@ -73,7 +73,7 @@ FULL = Sizes(
 )
 QUICK = Sizes(
     cost_limit=4,
-    overhead_limit=8,
+    overhead_limits=(8, 24),
     overhead_repeats=1,
     latency=0.2,
     throughput={1: 3, 10: 20, 50: 60},
@@ -178,8 +178,37 @@ def cost_section(sizes: Sizes, log_dir: Path, progress: Callable[[str], None]) -
     return text, runs
 
 
-def overhead_section(sizes: Sizes, log_dir: Path, progress: Callable[[str], None]) -> tuple[str, list[float]]:
-    """Wall time per sample of every case next to plain inspect with the same calls per sample.
+@dataclass(frozen=True)
+class PerSample:
+    """Cost of a task split into a per-sample slope and a per-run remainder.
+
+    Attributes:
+        ms: Milliseconds per sample record: the slope between the small and the large run.
+        fixed_s: Seconds per run the slope does not explain (end-of-run metrics and display, log finish).
+    """
+
+    ms: float
+    fixed_s: float
+
+
+def per_sample(small: RunResult, large: RunResult) -> PerSample:
+    """Split two runs of one task at different sizes into a per-sample and a per-run cost.
+
+    Args:
+        small: The fastest run at the small size.
+        large: The fastest run at the large size.
+
+    Returns:
+        The slope in ms per sample record and the intercept in seconds.
+    """
+    slope = (large.eval_seconds - small.eval_seconds) / (large.units - small.units)
+    return PerSample(1000 * slope, small.eval_seconds - slope * small.units)
+
+
+def overhead_section(
+    sizes: Sizes, log_dir: Path, progress: Callable[[str], None]
+) -> tuple[str, list[float], list[float]]:
+    """Wall time per sample of every case next to plain inspect making the same calls, and the minimal task.
 
     Args:
         sizes: Section sizes.
@@ -187,65 +216,74 @@ def overhead_section(sizes: Sizes, log_dir: Path, progress: Callable[[str], None
         progress: Progress printer.
 
     Returns:
-        The Markdown section and the ratios.
+        The Markdown section, the ratios over plain inspect making the same calls, and the ratios
+        over the minimal task.
     """
     timed_eval(minimal_task(5, 1.0), bench_model(), log_dir)  # warm-up: first eval in a process pays imports
     rows: list[list[object]] = []
-    ratios: list[float] = []
+    same_ratios: list[float] = []
+    short_ratios: list[float] = []
+    small, large = sizes.overhead_limits
     for case in CASES:
         progress(f"overhead: {case.task_name} {case.mode}")
+        runs: dict[tuple[str, int], list[RunResult]] = {}
         try:
-            suites: list[RunResult] = []
-            plains: list[RunResult] = []
-            for _ in range(sizes.overhead_repeats):  # alternate, so a burst of load hits both sides alike
-                suites.append(run_case(case, bench_model(), bench_model(), sizes.overhead_limit, log_dir))
-                plains.append(
-                    timed_eval(minimal_task(suites[0].units, suites[0].calls_per_unit), bench_model(), log_dir)
-                )
+            for _ in range(sizes.overhead_repeats):  # alternate, so a burst of load hits every side alike
+                for limit in (small, large):
+                    suite = run_case(case, bench_model(), bench_model(), limit, log_dir)
+                    same = timed_eval(replay_task(suite.log), bench_model(), log_dir)
+                    short = timed_eval(minimal_task(suite.units, suite.calls_per_unit), bench_model(), log_dir)
+                    for kind, run in (("suite", suite), ("same", same), ("short", short)):
+                        runs.setdefault((kind, limit), []).append(run)
         except Exception as error:  # noqa: BLE001 (reported in the row)
-            rows.append([case.task_name, case.mode, error_text(error), "", "", "", "", "", ""])
+            rows.append([case.task_name, case.mode, error_text(error), "", "", "", "", "", "", ""])
             continue
-        suite = min(suites, key=lambda run: run.eval_seconds)
-        plain = min(plains, key=lambda run: run.eval_seconds)
-        suite_ms = 1000 * suite.eval_seconds / suite.units
-        plain_ms = 1000 * plain.eval_seconds / plain.units
-        ratios.append(suite_ms / plain_ms)
+        fastest = {key: min(found, key=lambda run: run.eval_seconds) for key, found in runs.items()}
+        cost = {kind: per_sample(fastest[(kind, small)], fastest[(kind, large)]) for kind in ("suite", "same", "short")}
+        same_ratios.append(cost["suite"].ms / cost["same"].ms)
+        short_ratios.append(cost["suite"].ms / cost["short"].ms)
+        suite_large = fastest[("suite", large)]
         rows.append(
             [
                 case.task_name,
                 case.mode,
-                suite.units,
-                fmt(suite.calls_per_unit, 2),
-                suite.metric_values,
-                fmt(suite.setup_seconds, 2),
-                fmt(suite_ms),
-                fmt(plain_ms),
-                fmt(suite_ms / plain_ms, 2),
+                f"{fastest[('suite', small)].units}, {suite_large.units}",
+                fmt(suite_large.calls_per_unit, 2),
+                fmt(cost["suite"].ms),
+                fmt(cost["same"].ms),
+                fmt(cost["short"].ms),
+                f"**{fmt(same_ratios[-1], 2)}**",
+                fmt(short_ratios[-1], 2),
+                f"{suite_large.metric_values}: {fmt(cost['suite'].fixed_s, 2)} / {fmt(cost['same'].fixed_s, 2)}",
             ]
         )
     headers = [
         "task",
         "mode",
-        "sample records",
+        "sample records (small, large run)",
         "model calls / sample",
-        "metric values",
-        "task setup (s)",
         "suite ms / sample",
-        "plain inspect ms / sample",
-        "ratio",
+        "plain inspect, same calls: ms / sample",
+        "plain inspect, short prompts: ms / sample",
+        "ratio over same calls",
+        "ratio over short prompts",
+        "metric values: per-run s, suite / same calls",
     ]
     text = (
         "## Suite overhead per sample\n\n"
-        f"Zero-latency scripted models, {sizes.overhead_limit} dataset samples per row, fastest of "
-        f"{sizes.overhead_repeats} run(s), each after a full garbage collection. *Suite*: wall time of "
-        "`inspect_ai.eval` on the task divided by sample records. *Plain inspect*: a minimal task (one `generate`, further direct calls to reach the same "
-        "calls per sample, a constant scorer) on the same model. The ratio is what the suite adds on top of "
-        "inspect (longer prompts and replies to log, prompt building, parsing, metrics). *Metric values*: "
-        "values in the log's results; inspect renders each as a row of its end-of-run display, a cost paid "
-        "once per run that is spread here over few samples. Task setup (reading data files, building all "
-        "samples) is paid once per run and is not in the per-sample figures.\n\n" + table(headers, rows)
+        f"Zero-latency scripted models; each task runs on {small} and on {large} dataset samples, fastest of "
+        f"{sizes.overhead_repeats} run(s) each, every run after a full garbage collection. *ms / sample* is the "
+        "slope between the two runs' wall times (`inspect_ai.eval`), so what a run pays once (end-of-run "
+        "metrics and their display, finishing the log) is left out of it and shown in the last column as the "
+        "intercept. *Plain inspect, same calls*: a task with no suite code that makes exactly the model calls "
+        "the suite's run made, read from its log (same prompts, configs and order; one `generate`, the rest "
+        "direct calls; a constant scorer; no metadata), so its ratio is what the suite adds beyond its model "
+        "traffic: prompt building, reply parsing, metadata, scoring, metrics. *Plain inspect, short prompts*: "
+        "the minimal task (one-line prompts, same calls per sample); its ratio adds what inspect's logging of "
+        "the suite's longer prompts and replies costs. Task setup (reading data files, building all samples) "
+        "is paid once per run and is in neither figure.\n\n" + table(headers, rows)
     )
-    return text, ratios
+    return text, same_ratios, short_ratios
 
 
 def throughput_section(sizes: Sizes, log_dir: Path, progress: Callable[[str], None]) -> tuple[str, list[str]]:
@@ -260,39 +298,60 @@ def throughput_section(sizes: Sizes, log_dir: Path, progress: Callable[[str], No
         The Markdown section and headline phrases.
     """
     persona = Case("main", "mode=output_only", {"n": max(sizes.throughput.values())})
+    labels = (
+        "persona (output_only)",
+        "plain inspect, persona's calls",
+        "plain inspect, 2 calls / sample, short prompts",
+    )
     rows: list[list[object]] = []
     headline: list[str] = []
     for connections, samples in sizes.throughput.items():
-        for label in ("persona (output_only)", "plain inspect, 2 calls / sample"):
+        rates: dict[str, float] = {}
+        suite_log = None
+        for label in labels:
             progress(f"throughput: {label} at max_connections={connections}")
             model = bench_model(latency=sizes.latency)
             try:
-                if label.startswith("persona"):
-                    run = run_case(
-                        persona,
-                        model,
-                        bench_model(latency=sizes.latency),
-                        samples,
-                        log_dir,
-                        max_connections=connections,
-                    )
+                if label == labels[0]:
+                    judge = bench_model(latency=sizes.latency)
+                    run = run_case(persona, model, judge, samples, log_dir, max_connections=connections)
+                    suite_log = run.log
+                elif label == labels[1]:
+                    if suite_log is None:
+                        raise RuntimeError("the persona run failed, so there are no calls to replay")
+                    run = timed_eval(replay_task(suite_log), model, log_dir, max_connections=connections)
                 else:
                     run = timed_eval(minimal_task(samples, 2.0), model, log_dir, max_connections=connections)
             except Exception as error:  # noqa: BLE001 (reported in the row)
                 rows.append([label, connections, error_text(error), "", "", "", ""])
                 continue
             ideal = connections / (sizes.latency * run.calls_per_unit)
-            rate = run.units / run.sample_span
+            rates[label] = run.units / run.sample_span
             rows.append(
-                [label, connections, run.units, fmt(run.sample_span, 2), fmt(rate), fmt(ideal), f"{rate / ideal:.0%}"]
+                [
+                    label,
+                    connections,
+                    run.units,
+                    fmt(run.sample_span, 2),
+                    fmt(rates[label]),
+                    fmt(ideal),
+                    f"{rates[label] / ideal:.0%}",
+                ]
             )
-            if label.startswith("persona"):
-                headline.append(f"{fmt(rate)} samples/s at {connections} ({rate / ideal:.0%} of ideal)")
+        if labels[0] in rates:
+            versus = ", ".join(
+                f"{rates[labels[0]] / rates[label]:.0%} of {name}"
+                for label, name in ((labels[1], "plain inspect making its calls"), (labels[2], "the minimal task"))
+                if label in rates
+            )
+            headline.append(f"{fmt(rates[labels[0]])} samples/s at {connections} ({versus})")
     headers = ["task", "max_connections", "samples", "seconds", "samples / s", "ideal samples / s", "share of ideal"]
     text = (
         "## Throughput with a fixed latency per call\n\n"
         f"Every call waits {sizes.latency:g} s (asynchronously, like a network call) before replying. "
         "Ideal = max_connections / (latency x calls per sample): every connection busy all the time. "
+        "*Plain inspect, persona's calls* makes the persona run's model calls again, read from its log "
+        "(same prompts and configs; see the overhead table). "
         "Seconds run from the first sample's start to the last sample's end. Where the share of ideal "
         "drops, the run is bound by the CPU time each sample costs (see the overhead table), not by "
         "the model.\n\n" + table(headers, rows)
@@ -425,6 +484,20 @@ def local_section(sizes: Sizes, log_dir: Path, progress: Callable[[str], None]) 
     return text, f"{fmt(seconds, 0)} s for {run.units} samples ({fmt(seconds / max(run.units, 1), 0)} s / sample)"
 
 
+def ratio_text(ratios: Sequence[float]) -> str:
+    """Return the median and range of ratios.
+
+    Args:
+        ratios: The ratios.
+
+    Returns:
+        E.g. ``median 1.12x (range 1.01-1.40x)``.
+    """
+    if not ratios:
+        return "n/a"
+    return f"median {statistics.median(ratios):.2f}x (range {min(ratios):.2f}-{max(ratios):.2f}x)"
+
+
 def environment() -> str:
     """Describe the machine and versions the figures were measured on.
 
@@ -460,16 +533,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="pluralbench-bench-") as directory:
         log_dir = Path(directory)
         cost, _ = cost_section(sizes, log_dir, progress)
-        overhead, ratios = overhead_section(sizes, log_dir, progress)
+        overhead, same_ratios, short_ratios = overhead_section(sizes, log_dir, progress)
         throughput, throughput_headline = throughput_section(sizes, log_dir, progress)
         steer, steer_headline = steerability_section(log_dir, progress)
         local, local_headline = local_section(sizes, log_dir, progress)
     elapsed = time.perf_counter() - began
-    ratio_text = (
-        f"median {statistics.median(ratios):.2f}x (range {min(ratios):.2f}-{max(ratios):.2f}x)" if ratios else "n/a"
-    )
     headlines = [
-        f"- Suite overhead versus plain inspect with the same calls per sample: {ratio_text}.",
+        "- Suite time per sample over plain inspect making the same model calls: "
+        f"{ratio_text(same_ratios)}; over the minimal task with short prompts: {ratio_text(short_ratios)}.",
         f"- Throughput of `persona` at {sizes.latency:g} s per call: " + "; ".join(throughput_headline) + ".",
         f"- Steerability design: {steer_headline}.",
         f"- Local default model, README quick start: {local_headline}.",
