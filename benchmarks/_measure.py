@@ -222,12 +222,26 @@ def repeated_generate(rate: float) -> Solver:
     return solve
 
 
-RecordedCalls = dict[str, list[tuple[list[ChatMessage], GenerateConfig]]]
-"""Each sample record's model calls, in order: (input messages, generate config)."""
+@dataclass(frozen=True)
+class RecordedSample:
+    """What one sample record of a suite run sent and kept.
+
+    Attributes:
+        calls: Its model calls in order: (input messages, generate config).
+        messages: Its final conversation (kept as is when the record made no call of its own, as a
+            steerability sample that reads a batch's shared reply or an alignment oracle does).
+    """
+
+    calls: list[tuple[list[ChatMessage], GenerateConfig]]
+    messages: list[ChatMessage]
+
+
+RecordedCalls = dict[str, RecordedSample]
+"""Sample records by id ``<sample id>:<epoch>``."""
 
 
 def recorded_calls(log: EvalLog) -> RecordedCalls:
-    """Return every sample record's model calls (evaluated model and roles alike) from a log.
+    """Return every sample record's model calls (evaluated model and roles alike) and conversation from a log.
 
     Args:
         log: The eval log (with samples).
@@ -238,15 +252,19 @@ def recorded_calls(log: EvalLog) -> RecordedCalls:
     calls: RecordedCalls = {}
     for sample in log.samples or []:
         resolved = resolve_sample_attachments(sample)  # the log stores long texts once, as attachments
-        calls[f"{sample.id}:{sample.epoch}"] = [
-            (list(event.input), event.config) for event in resolved.events if isinstance(event, ModelEvent)
-        ]
+        calls[f"{sample.id}:{sample.epoch}"] = RecordedSample(
+            [(list(event.input), event.config) for event in resolved.events if isinstance(event, ModelEvent)],
+            list(resolved.messages),
+        )
     return calls
 
 
 @solver
 def replay_calls(calls: RecordedCalls) -> Solver:
     """Make a sample record's recorded calls again: the first through ``generate``, the rest directly.
+
+    A record that made no call keeps its recorded conversation, so the sample logs what the
+    suite's sample logged.
 
     Args:
         calls: The recorded calls (:func:`recorded_calls`).
@@ -257,9 +275,10 @@ def replay_calls(calls: RecordedCalls) -> Solver:
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         recorded = calls[str(state.sample_id)]
-        if not recorded:
+        if not recorded.calls:
+            state.messages = list(recorded.messages)
             return state
-        (messages, config), *rest = recorded
+        (messages, config), *rest = recorded.calls
         state.messages = list(messages)
         state = await generate(state, **config.model_dump(exclude_none=True))
         model = get_model()
