@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -14,9 +15,12 @@ from inspect_ai import eval
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageUser
 
+from pluralbench import InputError
 from pluralbench.alignment.dataset import load_alignment_data
 from pluralbench.alignment.geometry import nearest
+from pluralbench.alignment.solvers.choice import majority_vote
 from pluralbench.alignment.tasks import alignment_targets
+from pluralbench.alignment.types import Selection
 from pluralbench.scripted import scripted_model
 
 BLOCK = re.compile(r"\[BEGIN RESPONSE (\d+) (\w+)\]\n(.*?)\n\[END RESPONSE \1 \2\]", re.DOTALL)
@@ -197,3 +201,60 @@ def test_choice_outside_the_shown_responses_is_unscored(tmp_path: Path) -> None:
     for sample in log.samples:
         assert sample.metadata["selection"]["choice"] is None
         assert "field 'choice': Input should be less than or equal to" in sample.metadata["selection"]["failures"][0]
+
+
+def test_majority_vote_counts_usable_calls_keeps_failures_and_breaks_ties_by_the_seed() -> None:
+    def pick(choice: int | None, failure: str | None = None, overflow: bool = False) -> Selection:
+        return Selection(
+            method="unaligned", choice=choice, failures=[failure] if failure else [], context_overflow=overflow
+        )
+
+    two_to_one = majority_vote([pick(2), pick(0), pick(2)], "unaligned", random.Random(0))
+    assert (two_to_one.choice, two_to_one.votes) == (2, [2, 0, 2])
+    failed = majority_vote([pick(1), pick(None, "unparseable choice reply: x"), pick(1)], "unaligned", random.Random(0))
+    assert (failed.choice, failed.votes, failed.failures) == (1, [1, 1], ["unparseable choice reply: x"])
+    none = majority_vote([pick(None, "a", overflow=True), pick(None, "b")], "unaligned", random.Random(0))
+    assert (none.choice, none.votes, none.context_overflow, none.failures) == (None, [], True, ["a", "b"])
+    single = pick(None, "c", overflow=True)
+    assert majority_vote([single], "unaligned", random.Random(0)) is single  # one call: as it was
+    ties = [majority_vote([pick(0), pick(1)], "unaligned", random.Random(seed)).choice for seed in range(40)]
+    assert set(ties) == {0, 1}  # either, at random
+    again = [majority_vote([pick(0), pick(1)], "unaligned", random.Random(seed)).choice for seed in range(40)]
+    assert ties == again  # and the same for the same seed
+
+
+@pytest.mark.parametrize("method", ["unaligned", "prompt_aligned"])
+def test_choice_methods_with_samples_vote_over_calls_in_their_own_orders(tmp_path: Path, method: str) -> None:
+    """A chooser that always names the original first response wins every vote; each call is logged."""
+    calls: list[list[str]] = []
+
+    def first_original(messages: list[ChatMessage]) -> str:
+        shown = shown_responses(last_user(messages))
+        calls.append(shown)
+        number = next(n for n, body in enumerate(shown, start=1) if POSITION[body] == 0)
+        return json.dumps({"reason": "the first one", "choice": number})
+
+    log = run(tmp_path, first_original, 12, method=method, target="high", samples=3, n_examples=1)
+    assert log.samples is not None
+    assert len(calls) == 3 * 12
+    for sample in log.samples:
+        selection = sample.metadata["selection"]
+        assert (selection["choice"], selection["votes"]) == (0, [0, 0, 0])
+    orders = [tuple(POSITION[body] for body in shown) for shown in calls]
+    assert len(set(orders)) > 1  # the calls did not all show one order
+
+
+def test_votes_follow_a_position_biased_chooser_to_the_majority_of_its_picks(tmp_path: Path) -> None:
+    log = run(tmp_path, '{"reason": "first shown", "choice": 1}', 30, method="unaligned", target="high", samples=3)
+    assert log.samples is not None
+    for sample in log.samples:
+        selection = sample.metadata["selection"]
+        counts = Counter(selection["votes"])
+        assert len(selection["votes"]) == 3
+        assert counts[selection["choice"]] == max(counts.values())
+
+
+@pytest.mark.parametrize("method", ["random", "oracle"])
+def test_model_free_methods_refuse_samples_above_1(method: str) -> None:
+    with pytest.raises(InputError, match=f"option samples=2: method={method} calls no model; use samples=1"):
+        alignment_targets(method=method, samples=2)

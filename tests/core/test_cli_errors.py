@@ -56,6 +56,11 @@ CASES: list[tuple[str, list[str], str]] = [
     ("alignment_targets", ["target="], r"^option target=<empty>: must be a bundled target name"),
     ("alignment_targets", ["dataset="], r"^option dataset=<empty>: must be 'bundled', 'helpsteer2'"),
     ("alignment_targets", ["samples=0"], r"^option samples=0: must be an integer >= 1$"),
+    (
+        "alignment_targets",
+        ["method=oracle", "samples=3"],
+        r"^option samples=3: method=oracle calls no model; use samples=1$",
+    ),
 ]
 
 TASKS = sorted(name for name in _registry.__all__ if name != "local")

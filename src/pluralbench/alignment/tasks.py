@@ -76,7 +76,10 @@ def alignment_targets(
             words), ``unaligned`` (target not shown), or the model-free ``random`` and ``oracle``.
         n_examples: Few-shot examples per call (similar prompts covering the attribute's levels);
             0 for none. Used by the rating methods and ``prompt_aligned``.
-        samples: Rating calls averaged per value (rating methods), each with its own response order.
+        samples: Model calls per decision, each with its own response order: the rating methods
+            average the ratings of each value, ``unaligned`` and ``prompt_aligned`` take the majority
+            of the choices (a tie broken at random, seeded; the votes are in the selection). Must be
+            1 for ``random`` and ``oracle``, which call no model.
         seed: Seed of the HelpSteer2/MIC split, sampled targets, response orders, random picks and the
             bootstrap intervals.
         structured: How JSON replies are asked for: ``auto`` (the schema where the provider
@@ -96,6 +99,8 @@ def alignment_targets(
     metrics = alignment_metrics(seed) + (per_target_metrics(seed) if len(targets) > 1 else [])
     pool = ExamplePool(data.split("train"), name=f"{data.name} train split")
     spec = METHODS[method]
+    if samples > 1 and not spec.calls:
+        raise InputError(f"option samples={samples}: method={method} calls no model; use samples=1")
     if spec.examples != "none" and n_examples > 0 and not pool.items:
         raise InputError(f"option n_examples={n_examples}: dataset {data.name} has no train items; use n_examples=0")
     examples = ExampleRequest(spec.examples, pool, n_examples)

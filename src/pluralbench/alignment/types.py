@@ -87,6 +87,8 @@ class Selection(BaseModel):
     choice: int | None
     predicted: list[dict[str, float]] | None = None
     failures: list[str] = Field(default_factory=list)
+    votes: list[int] | None = None
+    """With ``samples`` > 1, the original index each usable choice call picked (majority vote)."""
     context_overflow: bool = False
     """A prompt did not fit the model's context (``stop_reason`` ``model_length``): the sample is
     unscored (``context_overflow``), not a format failure of the model."""

@@ -35,16 +35,18 @@ class Method:
     Attributes:
         build: Builds the solver from the few-shot pool, ``samples``, ``seed`` and the ``structured`` option.
         examples: How the method uses few-shot examples (``none`` when it uses none).
+        calls: Whether the method calls the model (``samples`` > 1 is refused for those that do not).
     """
 
     build: Callable[[ExamplePool, int, int, StructuredMode], Solver]
     examples: ExampleKind
+    calls: bool = True
 
 
 METHODS: dict[str, Method] = {
-    "unaligned": Method(lambda pool, samples, seed, structured: unaligned_choice(seed, structured), "none"),
+    "unaligned": Method(lambda pool, samples, seed, structured: unaligned_choice(seed, structured, samples), "none"),
     "prompt_aligned": Method(
-        lambda pool, samples, seed, structured: prompt_aligned_choice(pool, seed, structured), "choices"
+        lambda pool, samples, seed, structured: prompt_aligned_choice(pool, seed, structured, samples), "choices"
     ),
     "comparative_regression": Method(
         lambda pool, samples, seed, structured: rating_solver(pool, True, samples, seed, structured), "ratings"
@@ -52,8 +54,8 @@ METHODS: dict[str, Method] = {
     "regression": Method(
         lambda pool, samples, seed, structured: rating_solver(pool, False, samples, seed, structured), "single_ratings"
     ),
-    "random": Method(lambda pool, samples, seed, structured: random_response(seed), "none"),
-    "oracle": Method(lambda pool, samples, seed, structured: oracle_response(seed), "none"),
+    "random": Method(lambda pool, samples, seed, structured: random_response(seed), "none", calls=False),
+    "oracle": Method(lambda pool, samples, seed, structured: oracle_response(seed), "none", calls=False),
 }
 """The task's ``method`` option: name -> how to build it."""
 

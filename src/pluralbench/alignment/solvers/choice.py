@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
+from collections import Counter
 from collections.abc import Sequence
 
 from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageSystem, ChatMessageUser, Model, get_model
@@ -61,13 +64,44 @@ async def choose(
     return Selection(method=method, choice=order[int(result.reply.model_dump()["choice"]) - 1])
 
 
+def majority_vote(selections: Sequence[Selection], method: str, rng: random.Random) -> Selection:
+    """Return the response most choice calls picked; one call's selection as it is.
+
+    A call whose reply could not be used does not vote, and its failure is kept. A tie is broken
+    at random by the sample's seeded generator. With no usable call there is no choice (a context
+    overflow when a call's prompt did not fit), as for a single call.
+
+    Args:
+        selections: One selection per call, choices as original response indices.
+        method: The method name recorded in the selection.
+        rng: The sample's generator (:func:`~._shared.sample_context`).
+
+    Returns:
+        The selection, with every usable call's choice in ``votes``.
+    """
+    if len(selections) == 1:
+        return selections[0]
+    votes = [selection.choice for selection in selections if selection.choice is not None]
+    failures = [failure for selection in selections for failure in selection.failures]
+    if not votes:
+        overflow = any(selection.context_overflow for selection in selections)
+        return Selection(method=method, choice=None, failures=failures, votes=[], context_overflow=overflow)
+    counts = Counter(votes)
+    most = max(counts.values())
+    tied = sorted(index for index, count in counts.items() if count == most)
+    choice = tied[0] if len(tied) == 1 else rng.choice(tied)
+    return Selection(method=method, choice=choice, failures=failures, votes=votes)
+
+
 @solver
-def unaligned_choice(seed: int = 0, structured: StructuredMode = "auto") -> Solver:
+def unaligned_choice(seed: int = 0, structured: StructuredMode = "auto", samples: int = 1) -> Solver:
     """Let the model pick the best response without seeing the target.
 
     Args:
-        seed: Seed of the response order.
+        seed: Seed of the response orders and tie-breaking.
         structured: How the JSON is asked for (:mod:`pluralbench._structured`).
+        samples: Choice calls per sample, each with its own response order; more than one are put
+            to a majority vote (:func:`majority_vote`).
 
     Returns:
         The solver.
@@ -75,15 +109,19 @@ def unaligned_choice(seed: int = 0, structured: StructuredMode = "auto") -> Solv
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         context = sample_context(state, "unaligned", seed, structured)
-        order = shuffled(len(context.meta.responses), context.rng)
-        shown = [context.meta.responses[index] for index in order]
-        blocks = fenced_blocks(context.meta.prompt, shown, context.nonce)
-        messages: list[ChatMessage] = [
-            ChatMessageSystem(content=UNALIGNED_SYSTEM.format(nonce=context.nonce)),
-            ChatMessageUser(content=UNALIGNED_QUERY.format(count=len(shown), **blocks)),
-        ]
         model = get_model()
-        return finish(state, await choose(model, messages, order, "unaligned", structured), model)
+        calls = []
+        for _ in range(samples):
+            order = shuffled(len(context.meta.responses), context.rng)
+            shown = [context.meta.responses[index] for index in order]
+            blocks = fenced_blocks(context.meta.prompt, shown, context.nonce)
+            messages: list[ChatMessage] = [
+                ChatMessageSystem(content=UNALIGNED_SYSTEM.format(nonce=context.nonce)),
+                ChatMessageUser(content=UNALIGNED_QUERY.format(count=len(shown), **blocks)),
+            ]
+            calls.append(choose(model, messages, order, "unaligned", structured))
+        selections = await asyncio.gather(*calls)
+        return finish(state, majority_vote(selections, "unaligned", context.rng), model)
 
     return solve
 
@@ -109,7 +147,9 @@ def _aligned_query(prompt: str, shown: Sequence[str], target: dict[str, float], 
 
 
 @solver
-def prompt_aligned_choice(pool: ExamplePool, seed: int = 0, structured: StructuredMode = "auto") -> Solver:
+def prompt_aligned_choice(
+    pool: ExamplePool, seed: int = 0, structured: StructuredMode = "auto", samples: int = 1
+) -> Solver:
     """Let the model pick the response closest to the target, described in words.
 
     The sample's few-shot examples (chosen when the dataset was built) are similar train items
@@ -117,8 +157,11 @@ def prompt_aligned_choice(pool: ExamplePool, seed: int = 0, structured: Structur
 
     Args:
         pool: The train items the examples come from.
-        seed: Seed of the response orders.
+        seed: Seed of the response orders and tie-breaking.
         structured: How the JSON is asked for (:mod:`pluralbench._structured`).
+        samples: Choice calls per sample, each with its own order of the sample's responses (the
+            examples are the same in every call); more than one are put to a majority vote
+            (:func:`majority_vote`).
 
     Returns:
         The solver.
@@ -136,9 +179,14 @@ def prompt_aligned_choice(pool: ExamplePool, seed: int = 0, structured: Structur
             messages.append(_aligned_query(item.prompt, example_shown, target, context.nonce))
             answer = {"reason": EXAMPLE_CHOICE_REASON.format(number=number), "choice": number}
             messages.append(ChatMessageAssistant(content=json.dumps(answer)))
-        order = shuffled(len(meta.responses), context.rng)
-        messages.append(_aligned_query(meta.prompt, [meta.responses[index] for index in order], target, context.nonce))
         model = get_model()
-        return finish(state, await choose(model, messages, order, "prompt_aligned", structured), model)
+        calls = []
+        for _ in range(samples):
+            order = shuffled(len(meta.responses), context.rng)
+            shown = [meta.responses[index] for index in order]
+            query = _aligned_query(meta.prompt, shown, target, context.nonce)
+            calls.append(choose(model, [*messages, query], order, "prompt_aligned", structured))
+        selections = await asyncio.gather(*calls)
+        return finish(state, majority_vote(selections, "prompt_aligned", context.rng), model)
 
     return solve
