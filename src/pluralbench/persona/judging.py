@@ -10,7 +10,6 @@ unreadable or ambiguous verdict gets one repair request, then ends with reason
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -18,14 +17,11 @@ from inspect_ai.model import (
     ChatMessage,
     ChatMessageAssistant,
     ChatMessageUser,
-    GenerateConfig,
     Model,
-    ResponseSchema,
     get_model,
     model_roles,
 )
 from inspect_ai.scorer import Score
-from inspect_ai.util import json_schema
 from pydantic import BaseModel
 
 from pluralbench._replies import (
@@ -84,23 +80,6 @@ def role_model(role: str) -> tuple[Model, bool]:
         The model and whether it is the evaluated model grading itself (role unbound).
     """
     return get_model(role=role), role not in model_roles()
-
-
-@functools.cache
-def verdict_config(schema: type[BaseModel], name: str) -> GenerateConfig:
-    """Return the generate config asking for a reply in ``schema``, built once per schema.
-
-    Building the JSON schema of a pydantic model costs about a millisecond, once per judge
-    call when not cached; the config is never mutated, so one instance serves every call.
-
-    Args:
-        schema: Pydantic model of the verdict.
-        name: Name of the response schema.
-
-    Returns:
-        The config.
-    """
-    return GenerateConfig(response_schema=ResponseSchema(name=name, json_schema=json_schema(schema)))
 
 
 async def ask_for_verdict(
