@@ -1046,24 +1046,16 @@ def overlap_lattice(steps: int = 3) -> list[tuple[int, float]]:
     """
     (_, _, high), (_, _, _), (_, _, low) = OVERLAP_CELLS
     n = SMALL_OVERLAP_CELL
-    pmf = [[math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1)] for p in (high, low)]
-    within = [0.0] * (steps + 1)
-    for x1 in range(n + 1):
-        for x2 in range(n + 1):
-            deviation = abs(x1 + x2 - n)
-            for step in range(deviation, steps + 1):
-                within[step] += pmf[0][x1] * pmf[1][x2]
-    return [(step, within[step]) for step in range(1, steps + 1)]
+    outcomes = list(_exact.cell_outcomes([(n, high), (n, low)]))
+    return [
+        (step, sum(probability for probability, (x1, x2) in outcomes if abs(x1 + x2 - n) <= step))
+        for step in range(1, steps + 1)
+    ]
 
 
 def wilson_coverage(p: float, n: int) -> float:
     """Exact coverage of the Wilson interval for a true proportion p over n values."""
-    total = 0.0
-    for successes in range(n + 1):
-        low, high = wilson_interval(successes, n)
-        if low <= p <= high:
-            total += math.comb(n, successes) * p**successes * (1 - p) ** (n - successes)
-    return total
+    return _exact.coverage(_exact.binomial_outcomes(n, p), lambda successes: wilson_interval(successes, n), p)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

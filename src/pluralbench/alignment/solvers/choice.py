@@ -6,7 +6,7 @@ import asyncio
 import json
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageSystem, ChatMessageUser, Model, get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
@@ -25,6 +25,7 @@ from pluralbench.alignment.prompts import (
 from pluralbench.alignment.types import Selection
 
 from ._shared import (
+    SampleContext,
     ask_structured,
     choice_reply_model,
     describe,
@@ -93,6 +94,32 @@ def majority_vote(selections: Sequence[Selection], method: str, rng: random.Rand
     return Selection(method=method, choice=choice, failures=failures, votes=votes)
 
 
+async def choose_by_vote(
+    model: Model,
+    context: SampleContext,
+    method: str,
+    samples: int,
+    conversation: Callable[[list[int]], list[ChatMessage]],
+) -> Selection:
+    """Ask for a choice ``samples`` times, each showing the responses in a new seeded order, and vote.
+
+    Args:
+        model: The evaluated model.
+        context: The sample's context (its generator draws the orders and breaks ties).
+        method: The method name recorded in the selection.
+        samples: Number of choice calls.
+        conversation: The messages of one call, given its order (display position -> original index).
+
+    Returns:
+        The selection (:func:`majority_vote`).
+    """
+    orders = [shuffled(len(context.meta.responses), context.rng) for _ in range(samples)]
+    selections = await asyncio.gather(
+        *(choose(model, conversation(order), order, method, context.structured) for order in orders)
+    )
+    return majority_vote(selections, method, context.rng)
+
+
 @solver
 def unaligned_choice(seed: int = 0, structured: StructuredMode = "auto", samples: int = 1) -> Solver:
     """Let the model pick the best response without seeing the target.
@@ -109,19 +136,17 @@ def unaligned_choice(seed: int = 0, structured: StructuredMode = "auto", samples
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         context = sample_context(state, "unaligned", seed, structured)
-        model = get_model()
-        calls = []
-        for _ in range(samples):
-            order = shuffled(len(context.meta.responses), context.rng)
+
+        def conversation(order: list[int]) -> list[ChatMessage]:
             shown = [context.meta.responses[index] for index in order]
             blocks = fenced_blocks(context.meta.prompt, shown, context.nonce)
-            messages: list[ChatMessage] = [
+            return [
                 ChatMessageSystem(content=UNALIGNED_SYSTEM.format(nonce=context.nonce)),
                 ChatMessageUser(content=UNALIGNED_QUERY.format(count=len(shown), **blocks)),
             ]
-            calls.append(choose(model, messages, order, "unaligned", structured))
-        selections = await asyncio.gather(*calls)
-        return finish(state, majority_vote(selections, "unaligned", context.rng), model)
+
+        model = get_model()
+        return finish(state, await choose_by_vote(model, context, "unaligned", samples, conversation), model)
 
     return solve
 
@@ -179,14 +204,12 @@ def prompt_aligned_choice(
             messages.append(_aligned_query(item.prompt, example_shown, target, context.nonce))
             answer = {"reason": EXAMPLE_CHOICE_REASON.format(number=number), "choice": number}
             messages.append(ChatMessageAssistant(content=json.dumps(answer)))
-        model = get_model()
-        calls = []
-        for _ in range(samples):
-            order = shuffled(len(meta.responses), context.rng)
+
+        def conversation(order: list[int]) -> list[ChatMessage]:
             shown = [meta.responses[index] for index in order]
-            query = _aligned_query(meta.prompt, shown, target, context.nonce)
-            calls.append(choose(model, [*messages, query], order, "prompt_aligned", structured))
-        selections = await asyncio.gather(*calls)
-        return finish(state, majority_vote(selections, "prompt_aligned", context.rng), model)
+            return [*messages, _aligned_query(meta.prompt, shown, target, context.nonce)]
+
+        model = get_model()
+        return finish(state, await choose_by_vote(model, context, "prompt_aligned", samples, conversation), model)
 
     return solve
