@@ -424,7 +424,7 @@ def cases() -> list[Case]:
                      (Row("LOO importance", full - without),))
             )  # fmt: skip
     for size, n in {"default": 20, "small": 10}.items():
-        for means in ((0.7, 0.5), (0.8, 0.4), (0.8, 0.6, 0.4)):
+        for means in ((0.5, 0.5), (0.7, 0.5), (0.8, 0.4), (0.8, 0.6, 0.4)):
             found.append(
                 Case("gap", f"groups accepted {', '.join(map(str, means))}", f"{size} (n={n} per group)",
                      {"n": n, "means": means}, (Row("group gap", max(means) - min(means)),))
@@ -928,8 +928,9 @@ def report(results: list[Result], checks: list[EvalCheck], replications: int, se
         "is checked on it where it exists. *width* is the mean interval width. Intervals: Wilson score for means",
         "of 0/1 values, Jeffreys over the design-effect size for group means of 0/1 values stratified by cell,",
         "Tango's score interval for leave-one-out differences of them, the expanded BCa bootstrap for other",
-        "means, the expanded percentile bootstrap for the group gap (see `src/pluralbench/_bootstrap.py` and",
-        "`src/pluralbench/persona/metrics.py`). At the steerability default size the",
+        "means, and for the group gap Feldman and Cousins's unified interval of a folded normal, its standard",
+        "error from the stratified bootstrap (see `src/pluralbench/_bootstrap.py`, `src/pluralbench/_folded.py`",
+        "and `src/pluralbench/persona/metrics.py`). At the steerability default size the",
         "replications pass one observation per cell and label (the label's accuracy) instead of one per statement;",
         f"the metrics' numbers are identical (checked on {aggregated} replications of this run).",
         "",
@@ -1010,12 +1011,12 @@ def report(results: list[Result], checks: list[EvalCheck], replications: int, se
         "## Reading the tables",
         "",
         "- The group gap is the best minus the worst group mean. When the groups truly do not differ, the",
-        "  estimate is biased upward (the random answerer above scores a positive gap) and an interval of a",
-        "  best-minus-worst statistic cannot cover a true gap of 0 reliably: read a small gap against its",
-        "  interval and the groups' own intervals.",
-        "  With a small true gap the statistic folds (a resample that reverses the two groups still gives a",
-        "  positive gap), which makes its interval conservative: exactly 0.98 for a true gap of 0.2 at 10 and 20",
-        "  per group. A bias-corrected percentile interval, tried instead, undercovers there (0.86-0.92).",
+        "  estimate is biased upward (the random answerer above scores a positive gap): read a small gap",
+        "  against its interval, which reaches 0 there. The gap is the size of a difference, so it folds (a",
+        "  sample that reverses the two groups still shows a positive gap) and a central interval of it can",
+        "  only miss on one side near 0: the percentile bootstrap of best minus worst, used before, covered",
+        "  a true gap of 0.2 exactly 0.983 of the time at 20 per group and a true gap of 0 only 0.92. The",
+        "  unified interval is one-sided near 0 and central away from it, so each size keeps its level.",
         "- Tango's interval is conservative when hiding X can only lose acceptances (the verdict without X is",
         "  accepted only if the full one is): it then covers 0.97-1.0 at 10-20 pairs. The rows use independent",
         "  verdicts and verdicts correlated through easy and hard pairs.",

@@ -426,3 +426,18 @@ def test_a_group_of_one_cell_is_a_plain_proportion_and_an_estimate_of_0_starts_a
     none = group_disparity([Cell(groups=("g",), size=100, values=[0.0] * 10)] * 2, ["g"], min_n=2)
     assert none["group[g]_ci_low"] == 0.0
     assert none["group[g]_ci_high"] == pytest.approx(jeffreys(0.0, 20.0)[1], abs=1e-9)
+
+
+def test_the_gap_interval_reaches_a_true_gap_of_zero_and_counts_shared_cells() -> None:
+    """Equal groups can show a gap of 0 in their interval; a percentile interval of best minus worst could not.
+
+    Two groups made of the same cells differ by exactly 0 in every resample, so their gap is [0, 0]
+    (treating them as independent would give a wide interval).
+    """
+    halves = [Cell(groups=("a",), size=100, values=[1.0] * 10 + [0.0] * 10),
+              Cell(groups=("b",), size=100, values=[1.0] * 11 + [0.0] * 9)]  # fmt: skip
+    result = group_disparity(halves, ["a", "b"], min_n=2)
+    assert result["gap"] == pytest.approx(0.05)
+    assert result["gap_ci_low"] == 0.0 and 0.2 < result["gap_ci_high"] < 0.6
+    shared = group_disparity([Cell(groups=("a", "b"), size=100, values=[1.0] * 7 + [0.0] * 3)], ["a", "b"], min_n=2)
+    assert (shared["gap"], shared["gap_ci_low"], shared["gap_ci_high"]) == (0.0, 0.0, 0.0)

@@ -40,6 +40,7 @@ from pluralbench._bootstrap import (
     percentile_interval,
     resample_means,
 )
+from pluralbench._folded import folded_interval
 from pluralbench._metrics import FORMAT_FAILURE as FORMAT_FAILURE_KEY
 from pluralbench._metrics import mean_with_interval, with_interval
 from pluralbench._run_end import register_diagnostic
@@ -347,6 +348,11 @@ def _expanded(replicates: np.ndarray, units: int) -> tuple[float, float]:
     return percentile_interval(replicates, tail=expanded_tail(units))
 
 
+def _capped(interval: tuple[float, float]) -> tuple[float, float]:
+    """Return an interval of a gap between scores in [0, 1] with its upper bound at most 1."""
+    return interval[0], min(interval[1], 1.0)
+
+
 def _weighted_jeffreys(share: float, effective_n: float) -> tuple[float, float]:
     """Return the Jeffreys interval of a weighted proportion over an effective sample size.
 
@@ -399,11 +405,15 @@ def group_disparity(cells: Sequence[Cell], groups: Sequence[str], min_n: int, se
     scored sample, which estimates the mean over the group's whole population (a sample
     counts in every group it is in, each with its own weight). The interval is a stratified
     bootstrap: each resample redraws every cell's values within the cell, and every group's
-    estimate and the gap are computed from the same resampled cells; the percentile interval is
-    expanded as the suite's intervals are (:mod:`pluralbench._bootstrap`), over the group's
-    scored samples (the gap, max minus min of each resample's group estimates: over the eligible
-    groups' samples together). A group whose values are all 0 or 1 gets the suite's interval of a
-    proportion instead, Jeffreys', over the estimate's effective sample size (:func:`_effective_size`).
+    estimate is computed from the same resampled cells; the percentile interval is expanded as the
+    suite's intervals are (:mod:`pluralbench._bootstrap`), over the group's scored samples. A group
+    whose values are all 0 or 1 gets the suite's interval of a proportion instead, Jeffreys', over
+    the estimate's effective sample size (:func:`_effective_size`). The gap (best minus worst group)
+    is the size of a difference, so its interval is the unified interval of a folded normal
+    (:func:`pluralbench._folded.folded_interval`), which keeps its coverage down to a gap of 0 where a
+    percentile interval of best minus worst folds: its standard error is that of the two groups'
+    difference over the resampled cells (so shared cells count), its level the suite's expanded
+    level over the smaller group's scored samples, its upper bound at most 1 (scores lie in [0, 1]).
 
     Args:
         cells: The cells and their scored values.
@@ -455,12 +465,20 @@ def group_disparity(cells: Sequence[Cell], groups: Sequence[str], min_n: int, se
         result.update(with_interval(GAP, math.nan, (math.nan, math.nan), 0), ratio=math.nan)
         return result
     eligible = {group: estimates[group][0] for group in replicates_by_group}
-    best, worst = max(eligible.values()), min(eligible.values())
-    stacked = np.stack(list(replicates_by_group.values()))
+    best = max(eligible, key=eligible.__getitem__)
+    worst = min((group for group in eligible if group != best), key=eligible.__getitem__)
     gap_n = int(sum(estimates[group][1] for group in replicates_by_group))
-    interval = _expanded(stacked.max(axis=0) - stacked.min(axis=0), gap_n)
-    result.update(with_interval(GAP, best - worst, interval, gap_n))
-    result["ratio"] = worst / best if best > 0 else math.nan
+    smaller = int(min(estimates[best][1], estimates[worst][1]))
+    difference = replicates_by_group[best] - replicates_by_group[worst]
+    interval = (
+        _capped(
+            folded_interval(eligible[best] - eligible[worst], float(np.std(difference)), 1 - 2 * expanded_tail(smaller))
+        )
+        if smaller >= 2
+        else (math.nan, math.nan)
+    )
+    result.update(with_interval(GAP, eligible[best] - eligible[worst], interval, gap_n))
+    result["ratio"] = eligible[worst] / eligible[best] if eligible[best] > 0 else math.nan
     return result
 
 
