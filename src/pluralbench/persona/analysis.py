@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pluralbench._metrics import COUNT, STDERR, interval_names, mean_with_interval
+from pluralbench._metrics import COUNT, STDERR, interval_names
 from pluralbench.analysis._runs import GROUP_PREFIX, Run
 from pluralbench.analysis._scores import (
     FROM_LOG,
@@ -18,10 +18,8 @@ from pluralbench.analysis._scores import (
     run_seed,
     score_column,
     score_summary,
-    score_values,
     source_label,
 )
-from pluralbench.persona.group.metrics import CELL_SEPARATOR, GROUP_SCORER, group_outcome_names
 from pluralbench.persona.metrics import (
     GAP,
     PASS_AT_PREFIX,
@@ -34,7 +32,6 @@ from pluralbench.persona.metrics import (
     leave_one_out,
     pass_at_values,
 )
-from pluralbench.persona.preferences.scorer import consistency_values
 
 CRITIC = "personalization_critic"
 IDENTIFICATION = "persona_identification"
@@ -300,113 +297,3 @@ def mode_frame(run: Run) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=["mode", "scorer", "mean", "stderr", "low", "high", "n", "chance", "source"])
-
-
-PREFERENCE = "preference_accuracy"
-PREFERENCE_COLUMNS = ["measure", "group", "estimate", "low", "high", "n", "mode", "source"]
-
-
-def _preference_metrics_from_samples(frame: pd.DataFrame, seed: int) -> dict[str, float]:
-    """Recompute the ``persona_preference`` metrics from the samples, epochs averaged as inspect reduces them."""
-    correct, failure = (score_column(frame, PREFERENCE, key) for key in ("correct", "format_failure"))
-    if correct is None or failure is None:
-        return {}
-    scored = frame[frame[correct].notna()]
-    reduced = scored.groupby("sample_id", sort=False).agg(
-        pair_id=("pair_id", "first"),
-        order=("order", "first"),
-        group=("attribute_group", "first"),
-        correct=(correct, "mean"),
-        failure=(failure, "mean"),
-    )
-    metrics = mean_with_interval("accuracy", list(reduced["correct"]), seed)
-    metrics["format_failure_rate"] = float(reduced["failure"].mean()) if len(reduced) else math.nan
-    orders = zip(reduced["pair_id"], reduced["order"], reduced["correct"], reduced["failure"], strict=True)
-    consistency = consistency_values((str(p), str(o), float(c), float(f)) for p, o, c, f in orders)
-    metrics.update(mean_with_interval("order_consistency", consistency, seed))
-    for group, members in reduced.groupby("group"):
-        metrics.update(mean_with_interval(f"attribute:{group}", list(members["correct"]), seed))
-    return metrics
-
-
-def preference_frame(run: Run) -> pd.DataFrame:
-    """Return the scores of a ``persona_preference`` run: accuracy overall and by separating attribute.
-
-    Args:
-        run: A ``persona_preference`` run.
-
-    Returns:
-        Columns ``measure`` (``accuracy``, ``order_consistency``, ``format_failure_rate``), ``group``
-        (``all``, or the attribute group of the log's ``attribute:<group>`` metrics, alphabetical),
-        ``estimate``, ``low``, ``high`` (the log's 95% interval; none for the format-failure share),
-        ``n`` (samples; pairs for consistency), ``mode``, ``source``. From the log's metrics when
-        present, else recomputed from the samples with the metrics' own functions and the task's
-        seed (a format failure counts as wrong).
-    """
-    metrics = run.metric_values(PREFERENCE) if PREFERENCE in set(run.metrics.get("score", [])) else {}
-    from_log = "accuracy" in metrics
-    if not from_log:
-        metrics = _preference_metrics_from_samples(run.samples, int(run.task_args.get("seed", 0)))
-    rows = [
-        [measure, "all", *(metrics.get(name, math.nan) for name in interval_names(measure))]
-        for measure in ("accuracy", "order_consistency")
-    ]
-    failures = metrics.get("format_failure_rate", math.nan)
-    rows.append(["format_failure_rate", "all", failures, math.nan, math.nan, metrics.get(f"accuracy{COUNT}", math.nan)])
-    groups = sorted(
-        name.removeprefix("attribute:").removesuffix(COUNT)
-        for name in metrics
-        if name.startswith("attribute:") and name.endswith(COUNT)
-    )
-    rows += [["accuracy", group, *(metrics[name] for name in interval_names(f"attribute:{group}"))] for group in groups]
-    mode = str(run.task_args.get("mode", "persona"))
-    return pd.DataFrame([[*row, mode, source_label(from_log)] for row in rows], columns=PREFERENCE_COLUMNS)
-
-
-GROUP_COLUMNS = ["measure", "answer", "cell", "estimate", "low", "high", "n", "source"]
-"""Columns of :func:`persona_group_frame`."""
-
-
-def persona_group_frame(run: Run) -> pd.DataFrame:
-    """Return the scores of a ``persona_group`` run: the group answer's, the individual answers', the price.
-
-    Args:
-        run: A ``persona_group`` run.
-
-    Returns:
-        Columns ``measure`` (``satisfaction``, ``worst_off``, ``all_served``), ``answer`` (``group``;
-        with ``compare_individual`` also ``individual`` and ``price``, individual minus group, paired
-        over groups), ``cell`` (``all``, or a group of the ``groups`` file, members of that group only),
-        ``estimate``, ``low``, ``high`` (95% bootstrap), ``n`` (groups; members for cells), ``source``.
-        From the log's metrics when present, else recomputed from the samples with the task's seed
-        (cells need the log's metrics: they are computed from the members' verdicts in the scores).
-    """
-    names = group_outcome_names()
-    metrics = run.metric_values(GROUP_SCORER) if GROUP_SCORER in set(run.metrics.get("score", [])) else {}
-    from_log = bool(metrics)
-    if not from_log:
-        seed = run_seed(run)
-        for name in set(names.values()):
-            values = score_values(run.samples, score_column(run.samples, GROUP_SCORER, name))
-            if values:
-                metrics.update(mean_with_interval(name, values, seed))
-    rows = [
-        [measure, answer, "all", *(metrics[key] for key in interval_names(name))]
-        for (measure, answer), name in names.items()
-        if f"{name}{COUNT}" in metrics
-    ]
-    cells = sorted(
-        key.split(CELL_SEPARATOR, 1)[1].removesuffix(COUNT)
-        for key in metrics
-        if key.startswith(f"satisfaction{CELL_SEPARATOR}") and key.endswith(COUNT)
-    )
-    for cell in cells:
-        for answer, prefix in (
-            ("group", "satisfaction"),
-            ("individual", "individual_satisfaction"),
-            ("price", "price"),
-        ):
-            name = f"{prefix}{CELL_SEPARATOR}{cell}"
-            if f"{name}{COUNT}" in metrics:
-                rows.append(["satisfaction", answer, cell, *(metrics[key] for key in interval_names(name))])
-    return pd.DataFrame([[*row, source_label(from_log)] for row in rows], columns=GROUP_COLUMNS)
