@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/validity.py                     # R = 1000 replications, writes benchmarks/validity.md
+    python benchmarks/validity.py                     # R = 3000 replications, writes benchmarks/validity.md
     python benchmarks/validity.py --replications 200 --out /tmp/validity.md --skip-evals
 
 For every headline metric, scripted systems with a known true value (a system that follows the
@@ -1061,7 +1061,9 @@ def wilson_coverage(p: float, n: int) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--replications", type=int, default=1000, help="replications per row (default 1000)")
+    # 3000, not the 1000 the issue asks at least: the simulated coverage's Monte Carlo standard error
+    # falls from 0.007 to 0.004, so a row whose exact coverage is 0.975 no longer reads 0.982 by chance.
+    parser.add_argument("--replications", type=int, default=3000, help="replications per row (default 3000)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report file (default benchmarks/validity.md)")
     parser.add_argument("--skip-evals", action="store_true", help="leave out the real-eval section")

@@ -6,8 +6,6 @@ import sys
 from collections.abc import Callable
 from types import TracebackType
 
-import rich
-
 # inspect prints a PrerequisiteError raised while a task is built as its message alone (a few
 # lines, no traceback); any other exception becomes a long exception-group traceback. The class
 # is not re-exported publicly by inspect 0.3.x (tested at 0.3.285; pyproject pins <0.4).
@@ -33,9 +31,9 @@ class InputError(PrerequisiteError, ValueError):
         return str(self.message)
 
 
-def _shown_when_quiet(previous: ExceptHook) -> ExceptHook:
+def _one_line(previous: ExceptHook) -> ExceptHook:
     def hook(kind: type[BaseException], error: BaseException, traceback: TracebackType | None) -> object:
-        if isinstance(error, InputError) and rich.get_console().quiet:
+        if isinstance(error, InputError):
             print(error.message, file=sys.stderr, flush=True)
             raise SystemExit(1)
         return previous(kind, error, traceback)
@@ -44,14 +42,15 @@ def _shown_when_quiet(previous: ExceptHook) -> ExceptHook:
     return hook
 
 
-def show_input_errors_under_display_none() -> None:
-    """Make an uncaught :class:`InputError` print its line on stderr even under ``--display none``.
+def show_input_errors_as_one_line() -> None:
+    """Make an uncaught :class:`InputError` print its message as one line on stderr and exit 1.
 
-    inspect's exception hook prints a ``PrerequisiteError`` through rich's global console, which
-    ``--display none`` makes quiet (inspect 0.3.285), so ``inspect eval ... --display none`` with a
-    bad option would exit 1 printing nothing. This wraps whatever hook is installed (inspect's,
-    when the CLI loads the suite's entry point): an :class:`InputError` on a quiet console is
-    printed to stderr, anything else goes to the hook as before. Idempotent.
+    inspect's exception hook (0.3.285) prints a ``PrerequisiteError`` through rich: padded with a
+    blank line before and after, wrapped at the terminal's width, and not at all under
+    ``--display none`` (which makes rich's console quiet). This wraps whatever hook is installed
+    (inspect's, when the CLI loads the suite's entry point): an :class:`InputError` is printed
+    as its one line on stderr, unwrapped, whatever the display; anything else goes to the hook
+    as before. Idempotent.
     """
     if not getattr(sys.excepthook, "__pluralbench__", False):
-        sys.excepthook = _shown_when_quiet(sys.excepthook)
+        sys.excepthook = _one_line(sys.excepthook)

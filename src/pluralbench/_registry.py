@@ -1,6 +1,6 @@
 """Entry point target of the ``inspect_ai`` group: registers every task and the local model."""
 
-from pluralbench._errors import show_input_errors_under_display_none
+from pluralbench._errors import show_input_errors_as_one_line
 from pluralbench.alignment.tasks import alignment_targets
 from pluralbench.model import local
 from pluralbench.persona.group.tasks import persona_group
@@ -20,4 +20,4 @@ __all__ = [
     "steerability",
 ]
 
-show_input_errors_under_display_none()
+show_input_errors_as_one_line()

@@ -16,7 +16,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from inspect_ai._util.error import PrerequisiteError
+from pluralbench._errors import InputError
 
 DEFAULT_MODEL_NAME = "smollm2-135m"
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -77,15 +77,11 @@ _FIXED_VALUE_SIZES = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11:
 _STRING, _ARRAY, _UINT32 = 8, 9, 4
 
 
-class LocalModelError(PrerequisiteError):
+class LocalModelError(InputError):
     """The local model cannot be loaded (missing or unreadable weights, unknown name).
 
-    A ``PrerequisiteError``, so the inspect CLI prints the message as one line, not a traceback.
+    An :class:`InputError`, so the inspect CLI prints the message as one line, not a traceback.
     """
-
-    def __str__(self) -> str:
-        """Return the message."""
-        return str(self.message)
 
 
 class GGUFFormatError(ValueError):
