@@ -1061,8 +1061,8 @@ def wilson_coverage(p: float, n: int) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    # 3000, not the 1000 the issue asks at least: the simulated coverage's Monte Carlo standard error
-    # falls from 0.007 to 0.004, so a row whose exact coverage is 0.975 no longer reads 0.982 by chance.
+    # 3000 rather than 1000: the Monte Carlo standard error of a simulated coverage falls from 0.007
+    # to 0.004, so a row whose exact coverage is 0.975 does not read 0.982 by chance.
     parser.add_argument("--replications", type=int, default=3000, help="replications per row (default 3000)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report file (default benchmarks/validity.md)")

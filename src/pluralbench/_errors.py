@@ -6,9 +6,10 @@ import sys
 from collections.abc import Callable
 from types import TracebackType
 
-# inspect prints a PrerequisiteError raised while a task is built as its message alone (a few
-# lines, no traceback); any other exception becomes a long exception-group traceback. The class
-# is not re-exported publicly by inspect 0.3.x (tested at 0.3.285; pyproject pins <0.4).
+# inspect's own hook prints a PrerequisiteError as its message alone (no traceback), where any
+# other exception becomes a long exception-group traceback; InputError subclasses it so that holds
+# even where the suite's one-line hook below is not installed. The class is not re-exported
+# publicly by inspect 0.3.x (tested at 0.3.285; pyproject pins <0.4).
 from inspect_ai._util.error import PrerequisiteError
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
